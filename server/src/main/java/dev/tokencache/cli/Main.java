@@ -1,0 +1,43 @@
+package dev.tokencache.cli;
+
+import dev.tokencache.config.ConfigException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code tokencache}: the command line (SPEC §3). */
+@Command(
+    name = "tokencache",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = "An OAuth2 token-caching proxy for client-credentials tokens.",
+    subcommands = {ServeCommand.class, CheckConfigCommand.class, VersionCommand.class})
+public final class Main implements Runnable {
+
+  /** Exit status for an invalid configuration. */
+  static final int CONFIG_ERROR = 2;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line and returns its exit status. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine commandLine = new CommandLine(new Main());
+    SettingsOptions.addTo(commandLine.getSubcommands().get("serve").getCommandSpec());
+    commandLine.setOut(out).setErr(err);
+    commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
+      if (exception instanceof ConfigException config) {
+        config.problems().forEach(problem -> err.println("tokencache: " + problem));
+        return CONFIG_ERROR;
+      }
+      throw exception;
+    });
+    return commandLine.execute(args);
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+}

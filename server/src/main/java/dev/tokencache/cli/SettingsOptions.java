@@ -1,0 +1,60 @@
+package dev.tokencache.cli;
+
+import dev.tokencache.config.ConfigKey;
+import dev.tokencache.config.ConfigKeys;
+import dev.tokencache.config.RawConfig;
+import dev.tokencache.config.Settings;
+import dev.tokencache.config.SettingsParser;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Adds one flag per configuration key to a command ({@code --upstream-token-url} for
+ * {@code upstream.token-url}) and merges defaults, {@code --config FILE}, {@code TOKENCACHE_*} and flags.
+ */
+final class SettingsOptions {
+  private SettingsOptions() {}
+
+  static void addTo(CommandSpec spec) {
+    spec.addOption(OptionSpec.builder("--config")
+        .paramLabel("FILE")
+        .type(Path.class)
+        .description("YAML configuration file")
+        .build());
+    for (ConfigKey key : ConfigKeys.all()) {
+      spec.addOption(OptionSpec.builder(key.flagName())
+          .paramLabel(key.secret() ? "SECRET" : "VALUE")
+          .type(String.class)
+          .description(key.description() + (key.defaultValue() == null ? "" : " (default: " + key.defaultValue() + ")")
+              + "; env " + key.environmentName())
+          .build());
+    }
+  }
+
+  /** The raw configuration this command line asks for. */
+  static RawConfig raw(ParseResult parsed, Map<String, String> environment) {
+    RawConfig raw = RawConfig.defaults();
+    Path file = parsed.matchedOptionValue("--config", null);
+    if (file != null) {
+      raw.withYamlFile(file);
+    }
+    raw.withEnvironment(environment);
+    Map<String, String> flags = new LinkedHashMap<>();
+    for (ConfigKey key : ConfigKeys.all()) {
+      String value = parsed.matchedOptionValue(key.flagName(), null);
+      if (value != null) {
+        flags.put(key.name(), value);
+      }
+    }
+    return raw.withOverrides(flags);
+  }
+
+  /** Validated settings; throws {@link dev.tokencache.config.ConfigException} when they are not. */
+  static Settings settings(ParseResult parsed, Map<String, String> environment) {
+    return SettingsParser.parse(raw(parsed, environment));
+  }
+}

@@ -1,0 +1,90 @@
+package dev.tokencache.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Every key tokencache understands, with its default. The single source for docs, env and flags. */
+public final class ConfigKeys {
+  public static final String SERVER_HOST = "server.host";
+  public static final String SERVER_PORT = "server.port";
+  public static final String SERVER_TLS_CERT = "server.tls.cert";
+  public static final String SERVER_TLS_KEY = "server.tls.key";
+  public static final String SERVER_MAX_BODY = "server.max-body";
+  public static final String SERVER_TOKEN_PATH = "server.token-path";
+  public static final String SERVER_SHUTDOWN_GRACE = "server.shutdown-grace";
+  public static final String SERVER_EVENT_LOOPS = "server.event-loops";
+  public static final String UPSTREAM_TOKEN_URL = "upstream.token-url";
+  public static final String UPSTREAM_CLIENT_AUTH = "upstream.client-auth";
+  public static final String UPSTREAM_CONNECT_TIMEOUT = "upstream.connect-timeout";
+  public static final String UPSTREAM_TIMEOUT = "upstream.timeout";
+  public static final String UPSTREAM_MAX_CONNECTIONS = "upstream.max-connections";
+  public static final String PROXY_OTHER_GRANTS = "proxy.other-grants";
+  public static final String ORIGIN_HEADER = "origin.header";
+  public static final String ORIGIN_SECRET = "origin.secret";
+  public static final String ORIGIN_POLL_INTERVAL = "origin.poll-interval";
+  public static final String CACHE_BACKEND = "cache.backend";
+  public static final String CACHE_MAX_ENTRIES = "cache.max-entries";
+  public static final String CACHE_MIN_REMAINING = "cache.min-remaining";
+  public static final String CACHE_REFRESH_AHEAD = "cache.refresh-ahead";
+  public static final String CACHE_FORCE_REFRESH_INTERVAL = "cache.force-refresh-interval";
+  public static final String CACHE_KEY_SECRET = "cache.key-secret";
+  public static final String REDIS_URL = "redis.url";
+  public static final String ADMIN_PORT = "admin.port";
+  public static final String GUARD_TARGET_URL = "guard.target-url";
+  public static final String GUARD_SECRETS = "guard.secrets";
+  public static final String GUARD_PREVIOUS_GRACE = "guard.previous-grace";
+
+  private static final Map<String, ConfigKey> ALL = new LinkedHashMap<>();
+
+  static {
+    add(SERVER_HOST, "0.0.0.0", "address the token listener binds");
+    add(SERVER_PORT, "8080", "port of the token listener (0: any free port)");
+    add(SERVER_TLS_CERT, null, "PEM certificate chain; with server.tls.key the listener speaks HTTPS only");
+    add(SERVER_TLS_KEY, null, "PEM private key (PKCS#8 or PKCS#1) for server.tls.cert");
+    add(SERVER_MAX_BODY, "16KiB", "largest request body accepted; larger ones get 413");
+    add(SERVER_TOKEN_PATH, "/oauth2/token", "path of the token endpoint");
+    add(SERVER_SHUTDOWN_GRACE, "10s", "how long in-flight requests may finish after SIGTERM");
+    add(SERVER_EVENT_LOOPS, "0", "event-loop threads serving requests (0: one per CPU core)");
+    add(UPSTREAM_TOKEN_URL, null, "the authorization server's token endpoint (required)");
+    add(UPSTREAM_CLIENT_AUTH, "basic", "how credentials are sent upstream: basic or post");
+    add(UPSTREAM_CONNECT_TIMEOUT, "2s", "time allowed to open a connection upstream");
+    add(UPSTREAM_TIMEOUT, "5s", "time allowed for a whole upstream exchange");
+    add(UPSTREAM_MAX_CONNECTIONS, "64", "keep-alive connections pooled per event loop");
+    add(PROXY_OTHER_GRANTS, "pass", "grant types other than client_credentials: pass or reject");
+    add(ORIGIN_HEADER, "x-origin-verify", "header that carries the origin secret upstream");
+    addSecret(ORIGIN_SECRET, null, "source of the origin secret: env:NAME, file:PATH or aws-secretsmanager:ARN[#json-key]");
+    add(ORIGIN_POLL_INTERVAL, "30s", "how often a Secrets Manager origin secret is polled");
+    add(CACHE_BACKEND, "memory", "memory (redis is planned, see docs/configuration.md)");
+    add(CACHE_MAX_ENTRIES, "100000", "most tokens kept at once");
+    add(CACHE_MIN_REMAINING, "60s", "a token with less lifetime left is never served");
+    add(CACHE_REFRESH_AHEAD, "0.8", "fraction of a token's lifetime after which a hit refreshes it in the background");
+    add(CACHE_FORCE_REFRESH_INTERVAL, "10s", "least time between two forced refreshes of one key");
+    addSecret(CACHE_KEY_SECRET, null, "HMAC key for cache keys (random per process when unset)");
+    addSecret(REDIS_URL, null, "redis://host:port or rediss://host:port");
+    add(ADMIN_PORT, "9090", "port of metrics, health and admin API (0: off)");
+    add(GUARD_TARGET_URL, null, "base URL of the authorization server the guard protects");
+    add(GUARD_SECRETS, null, "comma-separated secret sources the guard accepts (default: origin.secret)");
+    add(GUARD_PREVIOUS_GRACE, "10m", "how long a source's previous value stays accepted after it changes");
+  }
+
+  private ConfigKeys() {}
+
+  private static void add(String name, String defaultValue, String description) {
+    ALL.put(name, new ConfigKey(name, defaultValue, false, description));
+  }
+
+  private static void addSecret(String name, String defaultValue, String description) {
+    ALL.put(name, new ConfigKey(name, defaultValue, true, description));
+  }
+
+  /** All keys, in documentation order. */
+  public static List<ConfigKey> all() {
+    return List.copyOf(ALL.values());
+  }
+
+  public static Optional<ConfigKey> find(String name) {
+    return Optional.ofNullable(ALL.get(name));
+  }
+}

@@ -1,0 +1,65 @@
+package dev.tokencache.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The validated, immutable configuration, built once at start-up by {@link SettingsParser}. Components
+ * read only the part that concerns them.
+ */
+public record Settings(Server server, Upstream upstream, Cache cache, Proxy proxy, Origin origin, Admin admin) {
+
+  /** The token listener. */
+  public record Server(
+      String host,
+      int port,
+      Optional<Tls> tls,
+      int maxBody,
+      String tokenPath,
+      Duration shutdownGrace,
+      int eventLoops) {}
+
+  /** PEM files for HTTPS on the token listener. */
+  public record Tls(Path cert, Path key) {}
+
+  /** The authorization server behind the proxy. {@code tokenUrl} is empty only outside {@code serve}. */
+  public record Upstream(
+      Optional<URI> tokenUrl,
+      ClientAuth clientAuth,
+      Duration connectTimeout,
+      Duration timeout,
+      int maxConnections) {
+
+    /** The token URL, which {@code serve} requires. */
+    public URI requiredTokenUrl() {
+      return tokenUrl.orElseThrow(() -> new ConfigException(
+          ConfigKeys.UPSTREAM_TOKEN_URL + ": (expected: the authorization server's token endpoint URL; it is required)"));
+    }
+  }
+
+  /** How the proxy presents client credentials upstream. */
+  public enum ClientAuth { BASIC, POST }
+
+  /** What happens to grant types other than client_credentials. */
+  public enum OtherGrants { PASS, REJECT }
+
+  /** The token cache. */
+  public record Cache(
+      String backend,
+      long maxEntries,
+      Duration minRemaining,
+      double refreshAhead,
+      Duration forceRefreshInterval,
+      Optional<Secret> keySecret) {}
+
+  /** Request handling policy. */
+  public record Proxy(OtherGrants otherGrants) {}
+
+  /** The origin-verify header sent upstream. */
+  public record Origin(String header, Optional<String> secretSource, Duration pollInterval) {}
+
+  /** The admin listener. */
+  public record Admin(int port) {}
+}

@@ -1,0 +1,253 @@
+package dev.tokencache.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Turns a {@link RawConfig} into {@link Settings}, checking every key and collecting every problem
+ * before failing, so that {@code check-config} can list them all.
+ */
+public final class SettingsParser {
+  private final RawConfig raw;
+  private final List<String> problems = new ArrayList<>();
+
+  private SettingsParser(RawConfig raw) {
+    this.raw = raw;
+    problems.addAll(raw.problems());
+  }
+
+  /**
+   * Validates the raw configuration.
+   *
+   * @throws ConfigException listing every problem, one line each
+   */
+  public static Settings parse(RawConfig raw) {
+    SettingsParser parser = new SettingsParser(raw);
+    Settings settings = parser.settings();
+    if (!parser.problems.isEmpty()) {
+      throw new ConfigException(parser.problems);
+    }
+    return settings;
+  }
+
+  private Settings settings() {
+    return new Settings(server(), upstream(), cache(), proxy(), origin(), admin());
+  }
+
+  private Settings.Server server() {
+    String host = text(ConfigKeys.SERVER_HOST);
+    int port = port(ConfigKeys.SERVER_PORT);
+    Optional<Settings.Tls> tls = tls();
+    long maxBody = size(ConfigKeys.SERVER_MAX_BODY, 1, 16L * 1024 * 1024);
+    String tokenPath = text(ConfigKeys.SERVER_TOKEN_PATH);
+    if (tokenPath != null && !tokenPath.startsWith("/")) {
+      problem(ConfigKeys.SERVER_TOKEN_PATH, tokenPath, "a path starting with /");
+    }
+    Duration grace = duration(ConfigKeys.SERVER_SHUTDOWN_GRACE, Duration.ZERO);
+    int loops = (int) integer(ConfigKeys.SERVER_EVENT_LOOPS, 0, 1024);
+    return new Settings.Server(host, port, tls, (int) maxBody, tokenPath, grace, loops);
+  }
+
+  private Optional<Settings.Tls> tls() {
+    String cert = raw.get(ConfigKeys.SERVER_TLS_CERT);
+    String key = raw.get(ConfigKeys.SERVER_TLS_KEY);
+    if (cert == null && key == null) {
+      return Optional.empty();
+    }
+    if (cert == null || key == null) {
+      String missing = cert == null ? ConfigKeys.SERVER_TLS_CERT : ConfigKeys.SERVER_TLS_KEY;
+      problems.add(missing + ": (expected: a PEM file; server.tls.cert and server.tls.key go together)");
+      return Optional.empty();
+    }
+    Path certPath = readableFile(ConfigKeys.SERVER_TLS_CERT, cert);
+    Path keyPath = readableFile(ConfigKeys.SERVER_TLS_KEY, key);
+    return certPath == null || keyPath == null ? Optional.empty() : Optional.of(new Settings.Tls(certPath, keyPath));
+  }
+
+  private Settings.Upstream upstream() {
+    Optional<URI> url = Optional.ofNullable(raw.get(ConfigKeys.UPSTREAM_TOKEN_URL)).map(this::httpUrl);
+    Settings.ClientAuth auth = choice(ConfigKeys.UPSTREAM_CLIENT_AUTH, Settings.ClientAuth.class);
+    Duration connect = duration(ConfigKeys.UPSTREAM_CONNECT_TIMEOUT, Duration.ofMillis(1));
+    Duration timeout = duration(ConfigKeys.UPSTREAM_TIMEOUT, Duration.ofMillis(1));
+    int connections = (int) integer(ConfigKeys.UPSTREAM_MAX_CONNECTIONS, 1, 10_000);
+    return new Settings.Upstream(url, auth, connect, timeout, connections);
+  }
+
+  private Settings.Cache cache() {
+    String backend = text(ConfigKeys.CACHE_BACKEND);
+    if (!"memory".equals(backend)) {
+      problem(ConfigKeys.CACHE_BACKEND, backend, "memory; the redis backend is not available in this version");
+    }
+    long maxEntries = integer(ConfigKeys.CACHE_MAX_ENTRIES, 1, Long.MAX_VALUE);
+    Duration minRemaining = duration(ConfigKeys.CACHE_MIN_REMAINING, Duration.ZERO);
+    double refreshAhead = fraction(ConfigKeys.CACHE_REFRESH_AHEAD);
+    Duration forceInterval = duration(ConfigKeys.CACHE_FORCE_REFRESH_INTERVAL, Duration.ZERO);
+    Optional<Secret> keySecret = Optional.ofNullable(raw.get(ConfigKeys.CACHE_KEY_SECRET)).flatMap(this::keySecret);
+    return new Settings.Cache(backend, maxEntries, minRemaining, refreshAhead, forceInterval, keySecret);
+  }
+
+  private Optional<Secret> keySecret(String value) {
+    if (value.length() < 16) {
+      problems.add(ConfigKeys.CACHE_KEY_SECRET + ": <masked> (expected: at least 16 characters)");
+      return Optional.empty();
+    }
+    return Optional.of(new Secret(value));
+  }
+
+  private Settings.Proxy proxy() {
+    return new Settings.Proxy(choice(ConfigKeys.PROXY_OTHER_GRANTS, Settings.OtherGrants.class));
+  }
+
+  private Settings.Origin origin() {
+    String header = text(ConfigKeys.ORIGIN_HEADER);
+    if (header != null && !header.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+      problem(ConfigKeys.ORIGIN_HEADER, header, "an HTTP header name");
+    }
+    Optional<String> source = Optional.ofNullable(raw.get(ConfigKeys.ORIGIN_SECRET));
+    source.ifPresent(s -> {
+      if (!s.startsWith("env:") && !s.startsWith("file:") && !s.startsWith("aws-secretsmanager:")) {
+        problems.add(ConfigKeys.ORIGIN_SECRET + ": <masked> (expected: env:NAME, file:PATH or aws-secretsmanager:ARN[#json-key])");
+      }
+    });
+    Duration poll = duration(ConfigKeys.ORIGIN_POLL_INTERVAL, Duration.ofSeconds(1));
+    return new Settings.Origin(header, source, poll);
+  }
+
+  private Settings.Admin admin() {
+    return new Settings.Admin(port(ConfigKeys.ADMIN_PORT));
+  }
+
+  // --- value checks; each records a problem and returns a harmless placeholder on failure ---
+
+  private String text(String key) {
+    String value = raw.get(key);
+    if (value == null || value.isBlank()) {
+      problems.add(key + ": (expected: a value; it is empty)");
+      return null;
+    }
+    return value.trim();
+  }
+
+  private int port(String key) {
+    return (int) integer(key, 0, 65_535);
+  }
+
+  private long integer(String key, long min, long max) {
+    String value = text(key);
+    if (value == null) {
+      return min;
+    }
+    try {
+      long parsed = Long.parseLong(value.replace("_", ""));
+      if (parsed >= min && parsed <= max) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problem(key, value, "a whole number from " + min + " to " + (max == Long.MAX_VALUE ? "any" : max));
+    return min;
+  }
+
+  private double fraction(String key) {
+    String value = text(key);
+    if (value == null) {
+      return 1;
+    }
+    try {
+      double parsed = Double.parseDouble(value);
+      if (parsed > 0 && parsed <= 1) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problem(key, value, "a fraction greater than 0 and at most 1, e.g. 0.8; 1 turns refresh-ahead off");
+    return 1;
+  }
+
+  private Duration duration(String key, Duration min) {
+    String value = text(key);
+    if (value == null) {
+      return min;
+    }
+    Duration parsed = ConfigValues.duration(value);
+    if (parsed == null || parsed.compareTo(min) < 0) {
+      problem(key, value, "a duration such as 500ms, 2s, 10m or 1h" + (min.isZero() ? "" : ", at least " + min.toMillis() + "ms"));
+      return min;
+    }
+    return parsed;
+  }
+
+  private long size(String key, long min, long max) {
+    String value = text(key);
+    if (value == null) {
+      return min;
+    }
+    long parsed;
+    try {
+      parsed = ConfigValues.size(value);
+    } catch (ArithmeticException e) {
+      parsed = -1;
+    }
+    if (parsed < min || parsed > max) {
+      problem(key, value, "a size such as 16KiB or 1MiB, at most 16MiB");
+      return min;
+    }
+    return parsed;
+  }
+
+  private <E extends Enum<E>> E choice(String key, Class<E> type) {
+    String value = text(key);
+    E[] constants = type.getEnumConstants();
+    if (value != null) {
+      for (E constant : constants) {
+        if (constant.name().equalsIgnoreCase(value)) {
+          return constant;
+        }
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (E constant : constants) {
+      names.add(constant.name().toLowerCase(Locale.ROOT));
+    }
+    if (value != null) {
+      problem(key, value, String.join(" or ", names));
+    }
+    return constants[0];
+  }
+
+  private URI httpUrl(String value) {
+    try {
+      URI uri = new URI(value.trim());
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+        return uri;
+      }
+    } catch (URISyntaxException e) {
+      // reported below
+    }
+    problem(ConfigKeys.UPSTREAM_TOKEN_URL, value, "an absolute http:// or https:// URL");
+    return null;
+  }
+
+  private Path readableFile(String key, String value) {
+    Path path = Path.of(value);
+    if (!Files.isReadable(path) || Files.isDirectory(path)) {
+      problem(key, value, "a readable file");
+      return null;
+    }
+    return path;
+  }
+
+  private void problem(String key, String value, String expected) {
+    problems.add(key + ": " + value + " (expected: " + expected + ")");
+  }
+}

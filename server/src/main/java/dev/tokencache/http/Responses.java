@@ -1,0 +1,81 @@
+package dev.tokencache.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokencache.cache.CacheResult;
+import dev.tokencache.token.OAuthError;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+
+/** Writes token-endpoint responses with the headers RFC 6749 §5.1 and SPEC §2 require. */
+final class Responses {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final CharSequence X_TOKEN_CACHE = HttpHeaders.createOptimized("X-Token-Cache");
+  private static final CharSequence JSON_UTF8 = HttpHeaders.createOptimized("application/json;charset=UTF-8");
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+  private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+  private static final CharSequence WWW_AUTHENTICATE = HttpHeaders.createOptimized("WWW-Authenticate");
+  private static final CharSequence PRAGMA = HttpHeaders.createOptimized("Pragma");
+  private static final CharSequence BASIC_CHALLENGE = HttpHeaders.createOptimized("Basic realm=\"tokencache\"");
+  private static final CharSequence[] RESULT_VALUES = resultValues();
+
+  private Responses() {}
+
+  private static CharSequence[] resultValues() {
+    CacheResult[] results = CacheResult.values();
+    CharSequence[] values = new CharSequence[results.length];
+    for (CacheResult result : results) {
+      values[result.ordinal()] = HttpHeaders.createOptimized(result.headerValue());
+    }
+    return values;
+  }
+
+  /** A JSON body the proxy rendered (a token), with status 200. */
+  static void token(HttpServerResponse response, CacheResult result, byte[] body) {
+    noStore(response, result);
+    response.putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8);
+    response.setStatusCode(200).end(Buffer.buffer(body));
+  }
+
+  /** The upstream's answer, passed through with its status, content type and challenge. */
+  static void passThrough(HttpServerResponse response, CacheResult result, int status, String contentType,
+      String wwwAuthenticate, byte[] body) {
+    noStore(response, result);
+    if (contentType != null) {
+      response.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
+    }
+    if (wwwAuthenticate != null && status == 401) {
+      response.putHeader(WWW_AUTHENTICATE, wwwAuthenticate);
+    }
+    response.setStatusCode(status).end(Buffer.buffer(body));
+  }
+
+  /** An RFC 6749 §5.2 error written by the proxy. */
+  static void error(HttpServerResponse response, CacheResult result, OAuthError error) {
+    noStore(response, result);
+    if (error.challengesBasic()) {
+      response.putHeader(WWW_AUTHENTICATE, BASIC_CHALLENGE);
+    }
+    response.putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8);
+    response.setStatusCode(error.status()).end(Buffer.buffer(errorBody(error)));
+  }
+
+  static byte[] errorBody(OAuthError error) {
+    ObjectNode node = JSON.createObjectNode()
+        .put("error", error.error())
+        .put("error_description", error.description());
+    try {
+      return JSON.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void noStore(HttpServerResponse response, CacheResult result) {
+    response.putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+        .putHeader(PRAGMA, NO_CACHE)
+        .putHeader(X_TOKEN_CACHE, RESULT_VALUES[result.ordinal()]);
+  }
+}

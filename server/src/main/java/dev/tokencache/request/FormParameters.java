@@ -1,0 +1,63 @@
+package dev.tokencache.request;
+
+import dev.tokencache.token.OAuthError;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Strict {@code application/x-www-form-urlencoded} parsing as RFC 6749 expects of a token request: a
+ * repeated parameter is an error (§3.2), a parameter without a value counts as absent (§3.1), and a broken
+ * percent-escape is an error rather than a guess.
+ */
+final class FormParameters {
+  private FormParameters() {}
+
+  /**
+   * Parses {@code encoded} (may be {@code null} or empty).
+   *
+   * @throws InvalidTokenRequest {@code invalid_request} for a repeated name, an empty name or a bad escape
+   */
+  static Map<String, String> parse(String encoded, String where) {
+    if (encoded == null || encoded.isEmpty()) {
+      return Collections.emptyMap();
+    }
+    Map<String, String> parameters = new LinkedHashMap<>();
+    Map<String, Boolean> seen = new LinkedHashMap<>();
+    for (String pair : encoded.split("&", -1)) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int equals = pair.indexOf('=');
+      String name = decode(equals < 0 ? pair : pair.substring(0, equals), where);
+      String value = equals < 0 ? "" : decode(pair.substring(equals + 1), where);
+      if (name.isEmpty()) {
+        throw new InvalidTokenRequest(OAuthError.invalidRequest("a parameter in the " + where + " has no name"));
+      }
+      if (seen.put(name, Boolean.TRUE) != null) {
+        throw new InvalidTokenRequest(OAuthError.invalidRequest(
+            "parameter " + printable(name) + " is repeated in the " + where));
+      }
+      if (!value.isEmpty()) {
+        parameters.put(name, value);
+      }
+    }
+    return parameters;
+  }
+
+  private static String decode(String text, String where) {
+    try {
+      return URLDecoder.decode(text, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidTokenRequest(OAuthError.invalidRequest("the " + where + " is not valid form encoding"));
+    }
+  }
+
+  /** A parameter name fit for an error message: short, and only harmless characters. */
+  static String printable(String name) {
+    String clipped = name.length() > 40 ? name.substring(0, 40) + "…" : name;
+    return clipped.replaceAll("[^A-Za-z0-9_.:-]", "?");
+  }
+}

@@ -1,0 +1,132 @@
+package dev.tokencache.request;
+
+import dev.tokencache.token.ClientCredentials;
+import dev.tokencache.token.OAuthError;
+import dev.tokencache.token.TokenRequest;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The one place where an HTTP request to the token endpoint becomes a canonical {@link TokenRequest}.
+ *
+ * <p>Accepts the three ways of the AWS sample: HTTP Basic credentials with a form body; credentials in the
+ * form body; credentials and scope in the query string with {@code grant_type} in the body. Scope may come
+ * from the body or the query. A Basic header's id and secret are form-urlencoded before base64 (RFC 6749
+ * §2.3.1) and are decoded here, so {@code a+b} sent encoded and {@code a b} sent in the body are one client.
+ * Stateless and thread-safe.
+ */
+public final class TokenRequestParser {
+  private static final Set<String> RESERVED = Set.of("grant_type", "client_id", "client_secret", "scope");
+
+  private TokenRequestParser() {}
+
+  /**
+   * Parses a request whose method, path and content type the HTTP layer has already checked.
+   *
+   * @param authorization the {@code Authorization} header, or {@code null}
+   * @param query the raw query string, or {@code null}
+   * @param body the raw form body (may be empty)
+   * @throws InvalidTokenRequest with the RFC 6749 error to answer
+   */
+  public static ParsedRequest parse(String authorization, String query, String body) {
+    Map<String, String> fromQuery = FormParameters.parse(query, "query string");
+    Map<String, String> fromBody = FormParameters.parse(body, "body");
+    Map<String, String> parameters = new HashMap<>(fromBody);
+    for (Map.Entry<String, String> entry : fromQuery.entrySet()) {
+      if (parameters.putIfAbsent(entry.getKey(), entry.getValue()) != null) {
+        throw new InvalidTokenRequest(OAuthError.invalidRequest("parameter "
+            + FormParameters.printable(entry.getKey()) + " is given in both the query string and the body"));
+      }
+    }
+    String grantType = parameters.get("grant_type");
+    if (grantType == null) {
+      throw new InvalidTokenRequest(OAuthError.invalidRequest(
+          body == null || body.isEmpty() ? "the request has no body; grant_type is required" : "grant_type is required"));
+    }
+    if (!TokenRequest.GRANT_TYPE.equals(grantType)) {
+      return new ParsedRequest.OtherGrant(grantType);
+    }
+    ClientCredentials credentials = credentials(authorization, parameters);
+    TreeSet<String> scopes = new TreeSet<>();
+    String scope = parameters.get("scope");
+    if (scope != null) {
+      for (String token : scope.split(" +")) {
+        if (!token.isEmpty()) {
+          scopes.add(token);
+        }
+      }
+    }
+    TreeMap<String, String> others = new TreeMap<>(parameters);
+    others.keySet().removeAll(RESERVED);
+    String forwarded = authorization != null ? authorization.trim() : null;
+    return new ParsedRequest.ClientCredentialsGrant(new TokenRequest(credentials, scopes, others, forwarded));
+  }
+
+  private static ClientCredentials credentials(String authorization, Map<String, String> parameters) {
+    String id = parameters.get("client_id");
+    String secret = parameters.get("client_secret");
+    if (authorization != null) {
+      ClientCredentials basic = basic(authorization);
+      if (secret != null) {
+        throw new InvalidTokenRequest(OAuthError.invalidRequest(
+            "the client authenticated in more than one way (Authorization header and client_secret)"));
+      }
+      if (id != null && !id.equals(basic.clientId())) {
+        throw new InvalidTokenRequest(OAuthError.invalidRequest(
+            "client_id does not match the client of the Authorization header"));
+      }
+      return basic;
+    }
+    if (id == null) {
+      throw new InvalidTokenRequest(OAuthError.invalidClient(
+          "client authentication is required: HTTP Basic, or client_id and client_secret"));
+    }
+    if (secret == null) {
+      throw new InvalidTokenRequest(OAuthError.invalidClient("client_secret is required for client_credentials"));
+    }
+    return new ClientCredentials(id, secret);
+  }
+
+  private static ClientCredentials basic(String header) {
+    String value = header.trim();
+    int space = value.indexOf(' ');
+    if (space < 0 || !value.substring(0, space).toLowerCase(Locale.ROOT).equals("basic")) {
+      throw new InvalidTokenRequest(OAuthError.invalidClient("the Authorization header must use the Basic scheme"));
+    }
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(value.substring(space + 1).trim()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidTokenRequest(OAuthError.invalidClient("the Basic credentials are not valid base64"));
+    }
+    int colon = decoded.indexOf(':');
+    if (colon <= 0) {
+      throw new InvalidTokenRequest(OAuthError.invalidClient("the Basic credentials must be client_id:client_secret"));
+    }
+    String id = formDecoded(decoded.substring(0, colon));
+    String secret = formDecoded(decoded.substring(colon + 1));
+    if (id.isEmpty() || secret.isEmpty()) {
+      throw new InvalidTokenRequest(OAuthError.invalidClient("the Basic credentials must be client_id:client_secret"));
+    }
+    return new ClientCredentials(id, secret);
+  }
+
+  /**
+   * RFC 6749 §2.3.1 decoding of a Basic credential part. A client that did not encode a part containing a
+   * stray {@code %} is taken literally, as the authorization server will most likely take it.
+   */
+  private static String formDecoded(String part) {
+    try {
+      return URLDecoder.decode(part, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return part;
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.tokencache.server;
+
+import dev.tokencache.cache.TokenCache;
+import dev.tokencache.config.Settings;
+import dev.tokencache.http.TokenEndpoint;
+import dev.tokencache.token.CacheKeyDeriver;
+import dev.tokencache.upstream.UpstreamClient;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running token proxy ({@code tokencache serve}): one listener per event loop in front of one shared
+ * {@link TokenCache}. Start with {@link #start}; stop with {@link #stop}, which lets in-flight requests finish
+ * within {@code server.shutdown-grace}.
+ */
+public final class ProxyServer {
+  private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+
+  private final Vertx vertx;
+  private final List<String> deployments;
+  private final UpstreamClient upstream;
+  private final TokenCache cache;
+  private final int port;
+
+  private ProxyServer(Vertx vertx, List<String> deployments, UpstreamClient upstream, TokenCache cache, int port) {
+    this.vertx = vertx;
+    this.deployments = deployments;
+    this.upstream = upstream;
+    this.cache = cache;
+    this.port = port;
+  }
+
+  /**
+   * Starts the proxy on {@code vertx}. The future completes once every listener is bound, on a Vert.x thread.
+   *
+   * @param clock the time source for every expiry decision
+   */
+  public static Future<ProxyServer> start(Vertx vertx, Settings settings, InstantSource clock) {
+    UpstreamClient upstream = new UpstreamClient(vertx, settings.upstream(), () -> (Map.Entry<String, String>) null);
+    byte[] keySecret = settings.cache().keySecret().map(s -> s.bytes()).orElseGet(ProxyServer::randomKey);
+    CacheKeyDeriver keys = new CacheKeyDeriver(keySecret, upstream.tokenUrl().toString());
+    TokenCache cache = new TokenCache(settings.cache(),
+        request -> upstream.requestToken(request).toCompletionStage(), clock);
+    TokenEndpoint endpoint = new TokenEndpoint(settings, cache, keys, upstream, clock);
+
+    int listeners = settings.server().eventLoops() > 0
+        ? settings.server().eventLoops()
+        : Runtime.getRuntime().availableProcessors();
+    HttpServerOptions options = listenerOptions(settings.server());
+    List<ListenerVerticle> instances = new ArrayList<>();
+    // One deployment with several instances: Vert.x shares one bound port (even port 0) among them.
+    return vertx.deployVerticle(() -> {
+      ListenerVerticle listener = new ListenerVerticle(options, endpoint, settings.server().shutdownGrace());
+      synchronized (instances) {
+        instances.add(listener);
+      }
+      return listener;
+    }, new DeploymentOptions().setInstances(listeners)).map(id -> {
+      int port = instances.get(0).actualPort();
+      LOG.info("token proxy listening on {}://{}:{}{} in front of {} ({} event loops)",
+          settings.server().tls().isPresent() ? "https" : "http", settings.server().host(), port,
+          settings.server().tokenPath(), upstream.tokenUrl(), listeners);
+      return new ProxyServer(vertx, List.of(id), upstream, cache, port);
+    });
+  }
+
+  private static HttpServerOptions listenerOptions(Settings.Server server) {
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(server.host())
+        .setPort(server.port())
+        .setIdleTimeout(120)
+        .setCompressionSupported(false);
+    server.tls().ifPresent(tls -> options
+        .setSsl(true)
+        .setUseAlpn(true)
+        .setKeyCertOptions(new PemKeyCertOptions()
+            .setCertPath(tls.cert().toString())
+            .setKeyPath(tls.key().toString())));
+    return options;
+  }
+
+  private static byte[] randomKey() {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    return key;
+  }
+
+  /** The bound port of the token listener. */
+  public int port() {
+    return port;
+  }
+
+  /** The cache, for observability. */
+  public TokenCache cache() {
+    return cache;
+  }
+
+  /** Stops accepting, lets in-flight requests finish within the grace period, then closes upstream connections. */
+  public Future<Void> stop() {
+    List<Future<Void>> undeployed = new ArrayList<>();
+    for (String id : deployments) {
+      undeployed.add(vertx.undeploy(id));
+    }
+    return Future.join(undeployed).<Void>mapEmpty().eventually(() -> upstream.close());
+  }
+}

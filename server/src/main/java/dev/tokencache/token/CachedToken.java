@@ -1,0 +1,165 @@
+package dev.tokencache.token;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.Optional;
+
+/**
+ * A successful token response that may be served again, with its real expiry.
+ *
+ * <p>The upstream JSON is kept pre-serialized without its {@code expires_in} member and without the
+ * closing brace, so that serving a hit is one copy plus the seconds left: {@link #render(Instant)}.
+ * Immutable and thread-safe. {@code toString()} never shows the token.
+ */
+public final class CachedToken {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final byte[] EXPIRES_IN = ",\"expires_in\":".getBytes(StandardCharsets.US_ASCII);
+
+  private final byte[] head;
+  private final Instant receivedAt;
+  private final Instant expiresAt;
+
+  private CachedToken(byte[] head, Instant receivedAt, Instant expiresAt) {
+    this.head = head;
+    this.receivedAt = receivedAt;
+    this.expiresAt = expiresAt;
+  }
+
+  /**
+   * Reads a 200 response body. Returns a token only when the body is a JSON object with a non-empty string
+   * {@code access_token} and a positive {@code expires_in} (a number, or a string holding one, as some
+   * servers send). The expiry is {@code receivedAt + expires_in}, and no later than the token's own
+   * {@code exp} claim when the access token is a signed JWT.
+   */
+  public static Optional<CachedToken> fromResponse(byte[] body, Instant receivedAt) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    if (root == null || !root.isObject()) {
+      return Optional.empty();
+    }
+    ObjectNode object = (ObjectNode) root;
+    JsonNode accessToken = object.get("access_token");
+    if (accessToken == null || !accessToken.isTextual() || accessToken.asText().isEmpty()) {
+      return Optional.empty();
+    }
+    long expiresIn = positiveSeconds(object.get("expires_in"));
+    if (expiresIn <= 0) {
+      return Optional.empty();
+    }
+    Instant expiresAt = receivedAt.plusSeconds(expiresIn);
+    Optional<Instant> claimed = jwtExpiry(accessToken.asText());
+    if (claimed.isPresent() && claimed.get().isBefore(expiresAt)) {
+      expiresAt = claimed.get();
+    }
+    object.remove("expires_in");
+    byte[] serialized;
+    try {
+      serialized = JSON.writeValueAsBytes(object);
+    } catch (JsonProcessingException e) {
+      return Optional.empty();
+    }
+    byte[] head = Arrays.copyOf(serialized, serialized.length - 1); // drop the closing brace
+    return Optional.of(new CachedToken(head, receivedAt, expiresAt));
+  }
+
+  private static long positiveSeconds(JsonNode node) {
+    if (node == null) {
+      return 0;
+    }
+    if (node.isIntegralNumber() && node.canConvertToLong()) {
+      return node.asLong();
+    }
+    if (node.isNumber()) {
+      return (long) Math.floor(node.asDouble());
+    }
+    if (node.isTextual()) {
+      try {
+        return Long.parseLong(node.asText().trim());
+      } catch (NumberFormatException e) {
+        return 0;
+      }
+    }
+    return 0;
+  }
+
+  private static Optional<Instant> jwtExpiry(String token) {
+    if (token.chars().filter(c -> c == '.').count() != 2) {
+      return Optional.empty();
+    }
+    try {
+      JWT jwt = JWTParser.parse(token);
+      Date exp = jwt.getJWTClaimsSet().getExpirationTime();
+      return Optional.ofNullable(exp).map(Date::toInstant);
+    } catch (ParseException | RuntimeException e) {
+      return Optional.empty(); // an opaque token that happens to contain two dots
+    }
+  }
+
+  /** When the token was received from the authorization server. */
+  public Instant receivedAt() {
+    return receivedAt;
+  }
+
+  /** When the token stops being valid. */
+  public Instant expiresAt() {
+    return expiresAt;
+  }
+
+  /** Whole seconds of validity left at {@code now}; negative once expired. */
+  public long secondsLeftAt(Instant now) {
+    return Math.floorDiv(Duration.between(now, expiresAt).toMillis(), 1000);
+  }
+
+  /** Whether the token still has at least {@code minRemaining} of validity at {@code now}. */
+  public boolean isServableAt(Instant now, Duration minRemaining) {
+    return !now.plus(minRemaining).isAfter(expiresAt);
+  }
+
+  /** Whether {@code now} is past {@code fraction} of the token's lifetime (refresh-ahead point). */
+  public boolean isDueForRefreshAt(Instant now, double fraction) {
+    if (fraction >= 1) {
+      return false;
+    }
+    long lifetimeMillis = Duration.between(receivedAt, expiresAt).toMillis();
+    Instant refreshAt = receivedAt.plusMillis((long) (lifetimeMillis * fraction));
+    return !now.isBefore(refreshAt);
+  }
+
+  /**
+   * The response body to serve at {@code now}: the upstream JSON with {@code expires_in} set to the whole
+   * seconds left (never below 0).
+   */
+  public byte[] render(Instant now) {
+    byte[] seconds = Long.toString(Math.max(0, secondsLeftAt(now))).getBytes(StandardCharsets.US_ASCII);
+    byte[] body = Arrays.copyOf(head, head.length + EXPIRES_IN.length + seconds.length + 1);
+    System.arraycopy(EXPIRES_IN, 0, body, head.length, EXPIRES_IN.length);
+    System.arraycopy(seconds, 0, body, head.length + EXPIRES_IN.length, seconds.length);
+    body[body.length - 1] = '}';
+    return body;
+  }
+
+  /** Approximate heap bytes held by this entry. */
+  public int weight() {
+    return head.length + 64;
+  }
+
+  @Override
+  public String toString() {
+    return "CachedToken[receivedAt=" + receivedAt + ", expiresAt=" + expiresAt + ", token=<masked>]";
+  }
+}

@@ -1,0 +1,191 @@
+package dev.tokencache.upstream;
+
+import dev.tokencache.config.Settings;
+import dev.tokencache.token.ClientCredentials;
+import dev.tokencache.token.TokenRequest;
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * Talks to the authorization server's token endpoint over pooled keep-alive connections.
+ *
+ * <p>Every exchange is bounded: {@code upstream.connect-timeout} to connect and {@code upstream.timeout} for
+ * the whole exchange, after which the request is reset and the future fails with
+ * {@link UpstreamFailure.Kind#TIMEOUT}. Futures complete on the caller's Vert.x context. Thread-safe.
+ */
+public final class UpstreamClient {
+  /** Token responses are small; anything larger is not one. */
+  static final int MAX_RESPONSE_BYTES = 1024 * 1024;
+  private static final String FORM = "application/x-www-form-urlencoded";
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final URI tokenUrl;
+  private final Settings.Upstream settings;
+  private final Supplier<Map.Entry<String, String>> originHeader;
+
+  /**
+   * @param originHeader the origin-verify header to add to every request, or a supplier of {@code null}
+   */
+  public UpstreamClient(Vertx vertx, Settings.Upstream settings, Supplier<Map.Entry<String, String>> originHeader) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.tokenUrl = settings.requiredTokenUrl();
+    this.originHeader = originHeader;
+    HttpClientOptions options = new HttpClientOptions()
+        .setKeepAlive(true)
+        .setConnectTimeout((int) settings.connectTimeout().toMillis())
+        .setMaxRedirects(0)
+        .setDecompressionSupported(true);
+    this.client = vertx.httpClientBuilder()
+        .with(options)
+        .with(new PoolOptions().setHttp1MaxSize(settings.maxConnections()))
+        .build();
+  }
+
+  /** The upstream token URL, for the cache key. */
+  public URI tokenUrl() {
+    return tokenUrl;
+  }
+
+  /**
+   * Requests a client-credentials token. Credentials go as {@code client_secret_basic} (the client's own
+   * Basic header when it sent one, else one built with RFC 6749 §2.3.1 encoding) or as
+   * {@code client_secret_post}, per {@code upstream.client-auth}.
+   */
+  public Future<UpstreamResponse> requestToken(TokenRequest request) {
+    StringBuilder form = new StringBuilder("grant_type=").append(TokenRequest.GRANT_TYPE);
+    if (!request.scopes().isEmpty()) {
+      append(form, "scope", request.scope());
+    }
+    request.parameters().forEach((name, value) -> append(form, name, value));
+    String authorization = null;
+    if (settings.clientAuth() == Settings.ClientAuth.POST) {
+      append(form, "client_id", request.credentials().clientId());
+      append(form, "client_secret", request.credentials().clientSecret());
+    } else {
+      authorization = request.clientAuthorization() != null
+          ? request.clientAuthorization()
+          : basicHeader(request.credentials());
+    }
+    return exchange(tokenUrl.toString(), authorization, Buffer.buffer(form.toString()));
+  }
+
+  /** Forwards a request of another grant type as it came: its query string, Authorization header and body. */
+  public Future<UpstreamResponse> forward(String query, String authorization, Buffer body) {
+    String url = tokenUrl.toString();
+    if (query != null && !query.isEmpty()) {
+      url += (tokenUrl.getRawQuery() == null ? "?" : "&") + query;
+    }
+    return exchange(url, authorization, body);
+  }
+
+  /** RFC 6749 §2.3.1: form-urlencode id and secret, then base64 {@code id:secret}. */
+  static String basicHeader(ClientCredentials credentials) {
+    String pair = URLEncoder.encode(credentials.clientId(), StandardCharsets.UTF_8) + ":"
+        + URLEncoder.encode(credentials.clientSecret(), StandardCharsets.UTF_8);
+    return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void append(StringBuilder form, String name, String value) {
+    form.append('&').append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+        .append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+  }
+
+  private Future<UpstreamResponse> exchange(String url, String authorization, Buffer body) {
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setAbsoluteURI(url)
+        .setConnectTimeout(settings.connectTimeout().toMillis())
+        .putHeader(HttpHeaders.CONTENT_TYPE, FORM)
+        .putHeader(HttpHeaders.ACCEPT, "application/json");
+    if (authorization != null) {
+      options.putHeader(HttpHeaders.AUTHORIZATION, authorization);
+    }
+    Map.Entry<String, String> origin = originHeader.get();
+    if (origin != null) {
+      options.putHeader(origin.getKey(), origin.getValue());
+    }
+    Promise<UpstreamResponse> result = Promise.promise();
+    AtomicReference<HttpClientRequest> inFlight = new AtomicReference<>();
+    long timer = vertx.setTimer(settings.timeout().toMillis(), id -> {
+      if (result.tryFail(new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT,
+          "no answer from the authorization server within " + settings.timeout().toMillis() + " ms"))) {
+        HttpClientRequest request = inFlight.get();
+        if (request != null) {
+          request.reset();
+        }
+      }
+    });
+    client.request(options)
+        .compose(request -> {
+          inFlight.set(request);
+          return request.send(body);
+        })
+        .compose(response -> {
+          String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
+          if (length != null && tooLarge(length)) {
+            response.request().reset();
+            return Future.failedFuture(new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE,
+                "the authorization server's answer is larger than " + MAX_RESPONSE_BYTES + " bytes"));
+          }
+          return response.body().map(bytes -> new UpstreamResponse(
+              response.statusCode(),
+              response.getHeader(HttpHeaders.CONTENT_TYPE),
+              response.getHeader("WWW-Authenticate"),
+              bytes.getBytes()));
+        })
+        .onComplete(outcome -> {
+          vertx.cancelTimer(timer);
+          if (outcome.succeeded()) {
+            result.tryComplete(outcome.result());
+          } else {
+            result.tryFail(classify(outcome.cause()));
+          }
+        });
+    return result.future();
+  }
+
+  private static boolean tooLarge(String contentLength) {
+    try {
+      return Long.parseLong(contentLength.trim()) > MAX_RESPONSE_BYTES;
+    } catch (NumberFormatException e) {
+      return true;
+    }
+  }
+
+  private static UpstreamFailure classify(Throwable cause) {
+    if (cause instanceof UpstreamFailure failure) {
+      return failure;
+    }
+    if (cause instanceof ConnectTimeoutException || cause instanceof TimeoutException
+        || cause.getClass().getSimpleName().contains("Timeout")) {
+      return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "connecting to the authorization server timed out");
+    }
+    return new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE,
+        "the authorization server could not be reached (" + cause.getClass().getSimpleName() + ")");
+  }
+
+  /** Closes pooled connections. */
+  public Future<Void> close() {
+    return client.close();
+  }
+}

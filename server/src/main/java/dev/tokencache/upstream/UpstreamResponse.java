@@ -1,0 +1,16 @@
+package dev.tokencache.upstream;
+
+/**
+ * What the authorization server answered.
+ *
+ * @param status HTTP status
+ * @param contentType its {@code Content-Type}, or {@code null}
+ * @param wwwAuthenticate its {@code WWW-Authenticate}, or {@code null}; passed back on a 401
+ * @param body the body, possibly empty; may hold a token, so {@code toString()} leaves it out
+ */
+public record UpstreamResponse(int status, String contentType, String wwwAuthenticate, byte[] body) {
+  @Override
+  public String toString() {
+    return "UpstreamResponse[status=" + status + ", contentType=" + contentType + ", bodyBytes=" + body.length + "]";
+  }
+}

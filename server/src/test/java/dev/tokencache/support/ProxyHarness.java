@@ -1,0 +1,102 @@
+package dev.tokencache.support;
+
+import dev.tokencache.config.RawConfig;
+import dev.tokencache.config.Settings;
+import dev.tokencache.config.SettingsParser;
+import dev.tokencache.server.ProxyServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A proxy started in this JVM on a free port in front of {@code upstreamUrl}, with a clock the test moves, and
+ * the JDK's HTTP client to talk to it.
+ */
+public final class ProxyHarness implements AutoCloseable {
+  public final MutableClock clock = new MutableClock(Instant.now());
+  public final HttpClient http = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5))
+      .build();
+  private final Vertx vertx;
+  private final ProxyServer proxy;
+
+  private ProxyHarness(Map<String, String> overrides) throws Exception {
+    Map<String, String> values = new HashMap<>();
+    values.put("server.host", "127.0.0.1");
+    values.put("server.port", "0");
+    values.put("server.event-loops", "2");
+    values.put("server.shutdown-grace", "5s");
+    values.put("admin.port", "0");
+    values.putAll(overrides);
+    Settings settings = SettingsParser.parse(RawConfig.defaults().withOverrides(values));
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    this.proxy = ProxyServer.start(vertx, settings, clock)
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  public static ProxyHarness start(String upstreamUrl) throws Exception {
+    return start(upstreamUrl, Map.of());
+  }
+
+  public static ProxyHarness start(String upstreamUrl, Map<String, String> overrides) throws Exception {
+    Map<String, String> values = new HashMap<>(overrides);
+    values.put("upstream.token-url", upstreamUrl);
+    return new ProxyHarness(values);
+  }
+
+  public ProxyServer proxy() {
+    return proxy;
+  }
+
+  public URI tokenUri() {
+    return URI.create("http://127.0.0.1:" + proxy.port() + "/oauth2/token");
+  }
+
+  public URI uri(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + proxy.port() + pathAndQuery);
+  }
+
+  /** A form POST to the token endpoint; {@code headers} are name, value pairs. */
+  public HttpRequest.Builder form(String query, String body, String... headers) {
+    URI uri = query == null ? tokenUri() : URI.create(tokenUri() + "?" + query);
+    HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
+        .timeout(Duration.ofSeconds(20))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i < headers.length; i += 2) {
+      builder.header(headers[i], headers[i + 1]);
+    }
+    return builder;
+  }
+
+  public TokenReply post(String body, String... headers) throws Exception {
+    return send(form(null, body, headers).build());
+  }
+
+  public TokenReply postWithQuery(String query, String body, String... headers) throws Exception {
+    return send(form(query, body, headers).build());
+  }
+
+  public TokenReply send(HttpRequest request) throws Exception {
+    return new TokenReply(http.send(request, HttpResponse.BodyHandlers.ofString()));
+  }
+
+  public CompletableFuture<TokenReply> sendAsync(HttpRequest request) {
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(TokenReply::new);
+  }
+
+  @Override
+  public void close() throws Exception {
+    proxy.stop().eventually(vertx::close).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+}
