@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
  * {@code tokencache check-config FILE}: validates a file (with the {@code TOKENCACHE_*} environment over it, as
  * {@code serve} would see it), prints every problem, or the effective configuration with secrets masked.
  */
-@Command(name = "check-config", description = "Validate a configuration file and print what is wrong.")
+@Command(name = "check-config", mixinStandardHelpOptions = true, description = "Validate a configuration file and print what is wrong.")
 final class CheckConfigCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

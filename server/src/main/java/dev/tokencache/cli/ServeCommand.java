@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * {@code tokencache serve}: runs the proxy until SIGTERM or SIGINT, then stops accepting and lets in-flight
  * requests finish within {@code server.shutdown-grace}.
  */
-@Command(name = "serve", description = "Run the token proxy.", sortOptions = false)
+@Command(name = "serve", description = "Run the token proxy.", sortOptions = false, mixinStandardHelpOptions = true)
 final class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 

@@ -26,6 +26,9 @@ final class SettingsOptions {
         .description("YAML configuration file")
         .build());
     for (ConfigKey key : ConfigKeys.all()) {
+      if (key.name().startsWith("guard.")) {
+        continue; // the guard's own settings; not flags of serve
+      }
       spec.addOption(OptionSpec.builder(key.flagName())
           .paramLabel(key.secret() ? "SECRET" : "VALUE")
           .type(String.class)
@@ -45,6 +48,9 @@ final class SettingsOptions {
     raw.withEnvironment(environment);
     Map<String, String> flags = new LinkedHashMap<>();
     for (ConfigKey key : ConfigKeys.all()) {
+      if (!parsed.hasMatchedOption(key.flagName())) {
+        continue;
+      }
       String value = parsed.matchedOptionValue(key.flagName(), null);
       if (value != null) {
         flags.put(key.name(), value);

@@ -31,6 +31,7 @@ public final class ProxyServer {
   private final UpstreamClient upstream;
   private final TokenCache cache;
   private final int port;
+  private Future<Void> stopping;
 
   private ProxyServer(Vertx vertx, List<String> deployments, UpstreamClient upstream, TokenCache cache, int port) {
     this.vertx = vertx;
@@ -105,12 +106,18 @@ public final class ProxyServer {
     return cache;
   }
 
-  /** Stops accepting, lets in-flight requests finish within the grace period, then closes upstream connections. */
-  public Future<Void> stop() {
-    List<Future<Void>> undeployed = new ArrayList<>();
-    for (String id : deployments) {
-      undeployed.add(vertx.undeploy(id));
+  /**
+   * Stops accepting, lets in-flight requests finish within the grace period, then closes upstream connections.
+   * Idempotent: later calls return the first call's future.
+   */
+  public synchronized Future<Void> stop() {
+    if (stopping == null) {
+      List<Future<Void>> undeployed = new ArrayList<>();
+      for (String id : deployments) {
+        undeployed.add(vertx.undeploy(id));
+      }
+      stopping = Future.join(undeployed).<Void>mapEmpty().eventually(() -> upstream.close());
     }
-    return Future.join(undeployed).<Void>mapEmpty().eventually(() -> upstream.close());
+    return stopping;
   }
 }

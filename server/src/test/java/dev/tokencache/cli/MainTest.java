@@ -1,0 +1,62 @@
+package dev.tokencache.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+  @TempDir
+  Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
+  @Test
+  void versionPrintsTheBuildVersion() {
+    assertThat(run("version")).isZero();
+    assertThat(out.toString()).startsWith("tokencache 0.");
+  }
+
+  @Test
+  void checkConfigAcceptsAGoodFileAndMasksSecrets() throws Exception {
+    Path file = dir.resolve("ok.yaml");
+    Files.writeString(file, "upstream:\n  token-url: https://as.example/oauth2/token\ncache:\n  key-secret: a-very-long-key-secret\n");
+
+    assertThat(run("check-config", file.toString())).isZero();
+    assertThat(out.toString()).contains("OK", "upstream.token-url = https://as.example/oauth2/token",
+        "cache.key-secret = <masked>").doesNotContain("a-very-long-key-secret");
+  }
+
+  @Test
+  void checkConfigListsEveryProblem() throws Exception {
+    Path file = dir.resolve("bad.yaml");
+    Files.writeString(file, "server:\n  port: -1\nupstream:\n  token-url: https://as.example/t\n  client-auth: mtls\n");
+
+    assertThat(run("check-config", file.toString())).isEqualTo(2);
+    assertThat(err.toString().lines()).hasSize(2)
+        .anySatisfy(line -> assertThat(line).contains("server.port: -1 (expected:"))
+        .anySatisfy(line -> assertThat(line).contains("upstream.client-auth: mtls (expected: basic or post)"));
+  }
+
+  @Test
+  void serveWithABadFlagStopsWithOneLineNamingTheKey() {
+    assertThat(run("serve", "--upstream-token-url", "https://as.example/t", "--cache-min-remaining", "forever")).isEqualTo(2);
+    assertThat(err.toString().lines()).singleElement().asString()
+        .isEqualTo("tokencache: cache.min-remaining: forever (expected: a duration such as 500ms, 2s, 10m or 1h)");
+  }
+
+  @Test
+  void serveWithoutUpstreamSaysItIsRequired() {
+    assertThat(run("serve")).isEqualTo(2);
+    assertThat(err.toString()).startsWith("tokencache: upstream.token-url:").contains("required");
+  }
+}

@@ -1,0 +1,75 @@
+package dev.tokencache.request;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tokencache.token.TokenRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+class TokenRequestParserTest {
+  private static TokenRequest parse(String authorization, String query, String body) {
+    return ((ParsedRequest.ClientCredentialsGrant) TokenRequestParser.parse(authorization, query, body)).request();
+  }
+
+  private static String basic(String raw) {
+    return "Basic " + Base64.getEncoder().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void threeMethodsGiveTheSameCanonicalRequest() {
+    TokenRequest viaBasic = parse(basic("svc:pw"), null, "grant_type=client_credentials&scope=b+a");
+    TokenRequest viaBody = parse(null, null, "grant_type=client_credentials&client_id=svc&client_secret=pw&scope=a%20b");
+    TokenRequest viaQuery = parse(null, "client_id=svc&client_secret=pw&scope=a%20b%20a", "grant_type=client_credentials");
+
+    assertThat(viaBody.credentials()).isEqualTo(viaBasic.credentials());
+    assertThat(viaQuery.credentials()).isEqualTo(viaBasic.credentials());
+    assertThat(viaBasic.scope()).isEqualTo("a b");
+    assertThat(viaQuery.scopes()).containsExactly("a", "b");
+    assertThat(viaBody.parameters()).isEqualTo(viaBasic.parameters()).isEmpty();
+  }
+
+  @Test
+  void basicCredentialsAreFormDecodedPerRfc6749() {
+    TokenRequest request = parse(basic("svc%3A1:s3%2Bcr%25t%3Ax+y"), null, "grant_type=client_credentials");
+
+    assertThat(request.credentials().clientId()).isEqualTo("svc:1");
+    assertThat(request.credentials().clientSecret()).isEqualTo("s3+cr%t:x y");
+    assertThat(request.clientAuthorization()).isEqualTo(basic("svc%3A1:s3%2Bcr%25t%3Ax+y"));
+  }
+
+  @Test
+  void basicSecretWithStrayPercentIsTakenLiterally() {
+    assertThat(parse(basic("svc:100%"), null, "grant_type=client_credentials").credentials().clientSecret())
+        .isEqualTo("100%");
+  }
+
+  @Test
+  void otherParametersAreKeptAndEmptyValuesCountAsAbsent() {
+    TokenRequest request = parse(basic("svc:pw"), "audience=api", "grant_type=client_credentials&resource=r&scope=&x=");
+
+    assertThat(request.parameters()).containsExactly(java.util.Map.entry("audience", "api"), java.util.Map.entry("resource", "r"));
+    assertThat(request.scopes()).isEmpty();
+  }
+
+  @Test
+  void matchingClientIdBesideBasicIsAccepted() {
+    assertThat(parse(basic("svc:pw"), null, "grant_type=client_credentials&client_id=svc").credentials().clientId())
+        .isEqualTo("svc");
+  }
+
+  @Test
+  void otherGrantTypesAreRecognisedWithoutCredentials() {
+    assertThat(TokenRequestParser.parse(null, null, "grant_type=authorization_code&code=x"))
+        .isEqualTo(new ParsedRequest.OtherGrant("authorization_code"));
+  }
+
+  @Test
+  void errorMessagesNeverEchoValues() {
+    assertThatThrownBy(() -> TokenRequestParser.parse(null, null, "grant_type=client_credentials&sec%22ret=1&sec%22ret=2"))
+        .isInstanceOf(InvalidTokenRequest.class)
+        .hasMessageContaining("sec?ret")
+        .hasMessageNotContaining("\"");
+  }
+}

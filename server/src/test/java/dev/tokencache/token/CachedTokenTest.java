@@ -1,0 +1,77 @@
+package dev.tokencache.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CachedTokenTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+  private static CachedToken parse(String body) {
+    return CachedToken.fromResponse(body.getBytes(StandardCharsets.UTF_8), T0).orElseThrow();
+  }
+
+  @Test
+  void renderRewritesExpiresInToWholeSecondsLeftAndKeepsOtherMembers() throws Exception {
+    CachedToken token = parse("{\"access_token\":\"abc\",\"expires_in\":3600,\"token_type\":\"Bearer\",\"scope\":\"a b\"}");
+
+    JsonNode rendered = JSON.readTree(token.render(T0.plusMillis(100_400)));
+
+    assertThat(rendered.get("expires_in").asLong()).isEqualTo(3499);
+    assertThat(rendered.get("access_token").asText()).isEqualTo("abc");
+    assertThat(rendered.get("scope").asText()).isEqualTo("a b");
+    assertThat(rendered.get("token_type").asText()).isEqualTo("Bearer");
+  }
+
+  @Test
+  void expiryIsBoundedByJwtExpClaim() throws Exception {
+    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256),
+        new JWTClaimsSet.Builder().expirationTime(Date.from(T0.plusSeconds(300))).build());
+    jwt.sign(new MACSigner("0123456789abcdef0123456789abcdef"));
+    CachedToken token = parse("{\"access_token\":\"" + jwt.serialize() + "\",\"expires_in\":3600}");
+
+    assertThat(token.expiresAt()).isEqualTo(T0.plusSeconds(300));
+    assertThat(token.secondsLeftAt(T0)).isEqualTo(300);
+  }
+
+  @Test
+  void servableUntilMinRemainingAndRefreshDueAfterFraction() {
+    CachedToken token = parse("{\"access_token\":\"abc\",\"expires_in\":1000}");
+
+    assertThat(token.isServableAt(T0.plusSeconds(940), Duration.ofSeconds(60))).isTrue();
+    assertThat(token.isServableAt(T0.plusSeconds(941), Duration.ofSeconds(60))).isFalse();
+    assertThat(token.isDueForRefreshAt(T0.plusSeconds(799), 0.8)).isFalse();
+    assertThat(token.isDueForRefreshAt(T0.plusSeconds(800), 0.8)).isTrue();
+    assertThat(token.isDueForRefreshAt(T0.plusSeconds(999), 1.0)).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "", "not json", "[]", "{}", "{\"expires_in\":3600}", "{\"access_token\":\"\",\"expires_in\":3600}",
+      "{\"access_token\":7,\"expires_in\":3600}", "{\"access_token\":\"t\"}", "{\"access_token\":\"t\",\"expires_in\":0}",
+      "{\"access_token\":\"t\",\"expires_in\":-5}", "{\"access_token\":\"t\",\"expires_in\":\"soon\"}",
+      "{\"access_token\":\"t\",\"expires_in\":true}"})
+  void onlyTokensWithAccessTokenAndPositiveExpiresInAreCacheable(String body) {
+    assertThat(CachedToken.fromResponse(body.getBytes(StandardCharsets.UTF_8), T0)).isEmpty();
+  }
+
+  @Test
+  void toStringShowsNoToken() {
+    assertThat(parse("{\"access_token\":\"very-secret-token\",\"expires_in\":10}").toString())
+        .doesNotContain("very-secret-token");
+  }
+}
