@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "An OAuth2 token-caching proxy for client-credentials tokens.",
-    subcommands = {ServeCommand.class, CheckConfigCommand.class, VersionCommand.class})
+    subcommands = {ServeCommand.class, IssuerCommand.class, DemoCommand.class, CheckConfigCommand.class,
+        VersionCommand.class})
 public final class Main implements Runnable {
 
   /** Exit status for an invalid configuration. */

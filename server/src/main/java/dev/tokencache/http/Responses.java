@@ -1,8 +1,5 @@
 package dev.tokencache.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokencache.cache.CacheResult;
 import dev.tokencache.token.OAuthError;
 import io.vertx.core.buffer.Buffer;
@@ -11,7 +8,6 @@ import io.vertx.core.http.HttpServerResponse;
 
 /** Writes token-endpoint responses with the headers RFC 6749 §5.1 and SPEC §2 require. */
 final class Responses {
-  private static final ObjectMapper JSON = new ObjectMapper();
   static final CharSequence X_TOKEN_CACHE = HttpHeaders.createOptimized("X-Token-Cache");
   private static final CharSequence JSON_UTF8 = HttpHeaders.createOptimized("application/json;charset=UTF-8");
   private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
@@ -59,18 +55,7 @@ final class Responses {
       response.putHeader(WWW_AUTHENTICATE, BASIC_CHALLENGE);
     }
     response.putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8);
-    response.setStatusCode(error.status()).end(Buffer.buffer(errorBody(error)));
-  }
-
-  static byte[] errorBody(OAuthError error) {
-    ObjectNode node = JSON.createObjectNode()
-        .put("error", error.error())
-        .put("error_description", error.description());
-    try {
-      return JSON.writeValueAsBytes(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    response.setStatusCode(error.status()).end(Buffer.buffer(error.toJson()));
   }
 
   private static void noStore(HttpServerResponse response, CacheResult result) {

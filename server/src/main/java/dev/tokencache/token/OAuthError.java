@@ -1,5 +1,8 @@
 package dev.tokencache.token;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /**
  * An error answered by the proxy itself, as RFC 6749 §5.2 JSON. The description is written by us and never
  * contains a secret, a token or a value the client sent, beyond a parameter name.
@@ -9,6 +12,7 @@ package dev.tokencache.token;
  * @param description a human-readable explanation
  */
 public record OAuthError(int status, String error, String description) {
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   public static OAuthError invalidRequest(String description) {
     return new OAuthError(400, "invalid_request", description);
@@ -34,5 +38,18 @@ public record OAuthError(int status, String error, String description) {
   /** Whether the response must carry a {@code WWW-Authenticate: Basic} challenge. */
   public boolean challengesBasic() {
     return status == 401;
+  }
+
+  /** The RFC 6749 §5.2 body: {@code {"error":...,"error_description":...}}. */
+  public byte[] toJson() {
+    try {
+      return JSON.writeValueAsBytes(JSON.createObjectNode().put("error", error).put("error_description", description));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static OAuthError invalidScope(String description) {
+    return new OAuthError(400, "invalid_scope", description);
   }
 }

@@ -1,0 +1,33 @@
+package dev.tokencache.demo;
+
+import java.time.Duration;
+
+/**
+ * What the demo runs.
+ *
+ * @param apps simulated client applications, each with its own credentials
+ * @param tokenLifetime the issuer's token lifetime (shortened so the run is short)
+ * @param requestsPerLifetime how often each application asks per token lifetime (the seed's example: 12)
+ * @param duration how long the fleet runs
+ * @param proxyPort the proxy's port (0: any free port)
+ */
+public record DemoOptions(int apps, Duration tokenLifetime, int requestsPerLifetime, Duration duration, int proxyPort) {
+  public DemoOptions {
+    if (apps < 1 || requestsPerLifetime < 1 || tokenLifetime.toSeconds() < 2 || duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("demo: apps and requests per lifetime >= 1, lifetime >= 2s, duration > 0");
+    }
+  }
+
+  /** Time between two requests of one application. */
+  public Duration interval() {
+    return tokenLifetime.dividedBy(requestsPerLifetime);
+  }
+
+  /**
+   * The proxy's {@code cache.min-remaining} for the run: a tenth of the shortened lifetime, as 60 s is of a
+   * typical 10-minute-to-1-hour token.
+   */
+  public Duration minRemaining() {
+    return tokenLifetime.dividedBy(10);
+  }
+}
