@@ -1,22 +1,26 @@
 package dev.tokencache.cli;
 
 import dev.tokencache.config.Settings;
+import dev.tokencache.observability.AdminServer;
+import dev.tokencache.observability.Observability;
 import dev.tokencache.server.ProxyServer;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.InstantSource;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * {@code tokencache serve}: runs the proxy until SIGTERM or SIGINT, then stops accepting and lets in-flight
- * requests finish within {@code server.shutdown-grace}.
+ * {@code tokencache serve}: runs the proxy (and the admin listener unless {@code admin.port} is 0) until
+ * SIGTERM or SIGINT, then stops accepting and lets in-flight requests finish within
+ * {@code server.shutdown-grace}.
  */
 @Command(name = "serve", description = "Run the token proxy.", sortOptions = false, mixinStandardHelpOptions = true)
 final class ServeCommand implements Callable<Integer> {
@@ -33,10 +37,18 @@ final class ServeCommand implements Callable<Integer> {
         ? settings.server().eventLoops()
         : Runtime.getRuntime().availableProcessors();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+    Observability observability = Observability.create(settings.log(), System.out);
     ProxyServer proxy;
+    AdminServer admin;
     try {
-      proxy = ProxyServer.start(vertx, settings, InstantSource.system())
-          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      proxy = await(ProxyServer.start(vertx, settings, InstantSource.system(), observability.requests(),
+          observability.upstream()));
+      observability.metrics().watch(proxy.cache());
+      admin = settings.admin().port() == 0 ? null : await(AdminServer.start(vertx, settings.server().host(),
+          settings.admin().port(), observability.registry(), Checks.of(proxy)));
+      if (admin != null) {
+        LOG.info("admin listener (metrics, health) on port {}", admin.port());
+      }
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       spec.commandLine().getErr().println("tokencache: cannot start: " + cause.getMessage());
@@ -47,8 +59,12 @@ final class ServeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("shutting down: finishing in-flight requests (up to {} ms)", settings.server().shutdownGrace().toMillis());
       try {
-        proxy.stop().eventually(vertx::close).toCompletionStage().toCompletableFuture()
+        proxy.stop()
+            .eventually(() -> admin == null ? Future.succeededFuture() : admin.stop())
+            .eventually(vertx::close)
+            .toCompletionStage().toCompletableFuture()
             .get(settings.server().shutdownGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        observability.close();
       } catch (Exception e) {
         LOG.warn("shutdown did not finish cleanly: {}", e.toString());
       }
@@ -56,5 +72,9 @@ final class ServeCommand implements Callable<Integer> {
     }, "tokencache-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }

@@ -32,6 +32,7 @@ public final class ConfigKeys {
   public static final String CACHE_KEY_SECRET = "cache.key-secret";
   public static final String REDIS_URL = "redis.url";
   public static final String ADMIN_PORT = "admin.port";
+  public static final String LOG_ACCESS = "log.access";
   public static final String GUARD_TARGET_URL = "guard.target-url";
   public static final String GUARD_SECRETS = "guard.secrets";
   public static final String GUARD_PREVIOUS_GRACE = "guard.previous-grace";
@@ -63,7 +64,8 @@ public final class ConfigKeys {
     add(CACHE_FORCE_REFRESH_INTERVAL, "10s", "least time between two forced refreshes of one key");
     addSecret(CACHE_KEY_SECRET, null, "HMAC key for cache keys (random per process when unset)");
     addSecret(REDIS_URL, null, "redis://host:port or rediss://host:port (not used yet)");
-    add(ADMIN_PORT, "9090", "port of metrics, health and admin API (0: off; not served yet)");
+    add(ADMIN_PORT, "9090", "port of metrics and health endpoints (0: off)");
+    add(LOG_ACCESS, "stdout", "access log: stdout, off, or a file path (appended)");
     add(GUARD_TARGET_URL, null, "base URL of the authorization server the guard protects");
     add(GUARD_SECRETS, null, "comma-separated secret sources the guard accepts (default: origin.secret)");
     add(GUARD_PREVIOUS_GRACE, "10m", "how long a source's previous value stays accepted after it changes");

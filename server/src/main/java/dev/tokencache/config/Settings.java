@@ -9,7 +9,7 @@ import java.util.Optional;
  * The validated, immutable configuration, built once at start-up by {@link SettingsParser}. Components
  * read only the part that concerns them.
  */
-public record Settings(Server server, Upstream upstream, Cache cache, Proxy proxy, Origin origin, Admin admin) {
+public record Settings(Server server, Upstream upstream, Cache cache, Proxy proxy, Origin origin, Admin admin, Log log) {
 
   /** The token listener. */
   public record Server(
@@ -60,6 +60,17 @@ public record Settings(Server server, Upstream upstream, Cache cache, Proxy prox
   /** The origin-verify header sent upstream. */
   public record Origin(String header, Optional<String> secretSource, Duration pollInterval) {}
 
-  /** The admin listener. */
+  /** The admin listener; {@code port} 0 means none. */
   public record Admin(int port) {}
+
+  /** Logging. {@code access} is {@code stdout}, {@code off} or a file path. */
+  public record Log(String access) {
+    public boolean accessOff() {
+      return "off".equals(access);
+    }
+
+    public boolean accessToStdout() {
+      return "stdout".equals(access);
+    }
+  }
 }

@@ -38,7 +38,7 @@ public final class SettingsParser {
   }
 
   private Settings settings() {
-    return new Settings(server(), upstream(), cache(), proxy(), origin(), admin());
+    return new Settings(server(), upstream(), cache(), proxy(), origin(), admin(), log());
   }
 
   private Settings.Server server() {
@@ -116,6 +116,17 @@ public final class SettingsParser {
         + ": <masked> (expected: unset; origin verification is not available in this version yet)"));
     Duration poll = duration(ConfigKeys.ORIGIN_POLL_INTERVAL, Duration.ofSeconds(1));
     return new Settings.Origin(header, source, poll);
+  }
+
+  private Settings.Log log() {
+    String access = text(ConfigKeys.LOG_ACCESS);
+    if (access != null && !access.equals("stdout") && !access.equals("off")) {
+      Path parent = Path.of(access).toAbsolutePath().getParent();
+      if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
+        problem(ConfigKeys.LOG_ACCESS, access, "stdout, off, or a file in a writable directory");
+      }
+    }
+    return new Settings.Log(access);
   }
 
   private Settings.Admin admin() {

@@ -62,7 +62,8 @@ public final class Demo implements AutoCloseable {
         "server.event-loops", "2",
         "upstream.token-url", issuer.tokenUrl(),
         "cache.min-remaining", options.minRemaining().toMillis() + "ms",
-        "admin.port", "0")));
+        "admin.port", "0",
+        "log.access", "off")));
     ProxyServer proxy = await(ProxyServer.start(vertx, settings, InstantSource.system()));
     return new Demo(vertx, options, issuer, proxy, apps);
   }

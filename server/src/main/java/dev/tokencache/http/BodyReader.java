@@ -6,7 +6,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 
 /**
  * Collects a request body up to a limit. A larger body (by {@code Content-Length}, or as it streams in) gets
@@ -15,10 +14,11 @@ import io.vertx.core.http.HttpServerResponse;
 final class BodyReader {
   private BodyReader() {}
 
-  static void read(HttpServerRequest request, int limit, Handler<Buffer> onBody) {
+  static void read(Exchange exchange, int limit, Handler<Buffer> onBody) {
+    HttpServerRequest request = exchange.request;
     String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (declared != null && exceeds(declared, limit)) {
-      tooLarge(request.response(), limit);
+      tooLarge(exchange, limit);
       return;
     }
     Buffer body = Buffer.buffer();
@@ -29,7 +29,7 @@ final class BodyReader {
       }
       if (body.length() + chunk.length() > limit) {
         refused[0] = true;
-        tooLarge(request.response(), limit);
+        tooLarge(exchange, limit);
         return;
       }
       body.appendBuffer(chunk);
@@ -50,12 +50,12 @@ final class BodyReader {
     }
   }
 
-  private static void tooLarge(HttpServerResponse response, int limit) {
-    if (response.ended()) {
+  private static void tooLarge(Exchange exchange, int limit) {
+    if (exchange.response().ended()) {
       return;
     }
-    response.putHeader(HttpHeaders.CONNECTION, "close");
-    Responses.error(response, CacheResult.BYPASS,
+    exchange.response().putHeader(HttpHeaders.CONNECTION, "close");
+    Responses.error(exchange, CacheResult.BYPASS,
         new OAuthError(413, "invalid_request", "the request body is larger than " + limit + " bytes"));
   }
 }

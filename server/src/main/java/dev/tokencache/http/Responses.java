@@ -6,9 +6,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
-/** Writes token-endpoint responses with the headers RFC 6749 §5.1 and SPEC §2 require. */
+/**
+ * Writes token-endpoint responses with the headers RFC 6749 §5.1 and SPEC §2 require, and closes the
+ * {@link Exchange}.
+ */
 final class Responses {
   static final CharSequence X_TOKEN_CACHE = HttpHeaders.createOptimized("X-Token-Cache");
+  private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized(Exchange.REQUEST_ID);
   private static final CharSequence JSON_UTF8 = HttpHeaders.createOptimized("application/json;charset=UTF-8");
   private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
@@ -29,16 +33,17 @@ final class Responses {
   }
 
   /** A JSON body the proxy rendered (a token), with status 200. */
-  static void token(HttpServerResponse response, CacheResult result, byte[] body) {
-    noStore(response, result);
+  static void token(Exchange exchange, CacheResult result, byte[] body) {
+    HttpServerResponse response = noStore(exchange, result);
     response.putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8);
     response.setStatusCode(200).end(Buffer.buffer(body));
+    exchange.finish(result, 200, false);
   }
 
   /** The upstream's answer, passed through with its status, content type and challenge. */
-  static void passThrough(HttpServerResponse response, CacheResult result, int status, String contentType,
+  static void passThrough(Exchange exchange, CacheResult result, int status, String contentType,
       String wwwAuthenticate, byte[] body) {
-    noStore(response, result);
+    HttpServerResponse response = noStore(exchange, result);
     if (contentType != null) {
       response.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
     }
@@ -46,21 +51,31 @@ final class Responses {
       response.putHeader(WWW_AUTHENTICATE, wwwAuthenticate);
     }
     response.setStatusCode(status).end(Buffer.buffer(body));
+    exchange.finish(result, status, false);
   }
 
   /** An RFC 6749 §5.2 error written by the proxy. */
-  static void error(HttpServerResponse response, CacheResult result, OAuthError error) {
-    noStore(response, result);
+  static void error(Exchange exchange, CacheResult result, OAuthError error) {
+    HttpServerResponse response = noStore(exchange, result);
+    if (response.ended()) {
+      return;
+    }
     if (error.challengesBasic()) {
       response.putHeader(WWW_AUTHENTICATE, BASIC_CHALLENGE);
     }
     response.putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8);
     response.setStatusCode(error.status()).end(Buffer.buffer(error.toJson()));
+    exchange.finish(result, error.status(), true);
   }
 
-  private static void noStore(HttpServerResponse response, CacheResult result) {
-    response.putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
-        .putHeader(PRAGMA, NO_CACHE)
-        .putHeader(X_TOKEN_CACHE, RESULT_VALUES[result.ordinal()]);
+  private static HttpServerResponse noStore(Exchange exchange, CacheResult result) {
+    HttpServerResponse response = exchange.response();
+    if (!response.ended()) {
+      response.putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+          .putHeader(PRAGMA, NO_CACHE)
+          .putHeader(X_TOKEN_CACHE, RESULT_VALUES[result.ordinal()])
+          .putHeader(X_REQUEST_ID, exchange.requestId());
+    }
+    return response;
   }
 }

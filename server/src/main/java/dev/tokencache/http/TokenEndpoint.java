@@ -23,7 +23,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.Locale;
@@ -34,6 +33,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The token endpoint (SPEC §2). Runs on the event loop of the connection; never blocks. A cache hit is a
  * parse, one HMAC, one map lookup and one small write; only a miss reaches the {@link UpstreamClient}.
+ * Every request ends in exactly one {@link RequestRecord} for the {@link RequestObserver}.
  */
 public final class TokenEndpoint implements Handler<HttpServerRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(TokenEndpoint.class);
@@ -44,36 +44,38 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
   private final CacheKeyDeriver keys;
   private final UpstreamClient upstream;
   private final InstantSource clock;
+  private final RequestObserver observer;
 
   public TokenEndpoint(Settings settings, TokenCache cache, CacheKeyDeriver keys, UpstreamClient upstream,
-      InstantSource clock) {
+      InstantSource clock, RequestObserver observer) {
     this.settings = settings;
     this.cache = cache;
     this.keys = keys;
     this.upstream = upstream;
     this.clock = clock;
+    this.observer = observer;
   }
 
   @Override
   public void handle(HttpServerRequest request) {
-    HttpServerResponse response = request.response();
+    Exchange exchange = new Exchange(request, observer, clock);
     if (!settings.server().tokenPath().equals(request.path())) {
-      Responses.error(response, CacheResult.BYPASS,
+      Responses.error(exchange, CacheResult.BYPASS,
           new OAuthError(404, "invalid_request", "no such endpoint; tokens are at " + settings.server().tokenPath()));
       return;
     }
     if (request.method() != HttpMethod.POST) {
-      response.putHeader(HttpHeaders.ALLOW, "POST");
-      Responses.error(response, CacheResult.BYPASS,
+      request.response().putHeader(HttpHeaders.ALLOW, "POST");
+      Responses.error(exchange, CacheResult.BYPASS,
           new OAuthError(405, "invalid_request", "the token endpoint accepts only POST"));
       return;
     }
     if (!isForm(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
-      Responses.error(response, CacheResult.BYPASS,
+      Responses.error(exchange, CacheResult.BYPASS,
           OAuthError.invalidRequest("Content-Type must be application/x-www-form-urlencoded"));
       return;
     }
-    BodyReader.read(request, settings.server().maxBody(), body -> onBody(request, body));
+    BodyReader.read(exchange, settings.server().maxBody(), body -> onBody(exchange, body));
   }
 
   private static boolean isForm(String contentType) {
@@ -85,78 +87,85 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
     return mediaType.toLowerCase(Locale.ROOT).equals(FORM);
   }
 
-  private void onBody(HttpServerRequest request, Buffer body) {
+  private void onBody(Exchange exchange, Buffer body) {
+    HttpServerRequest request = exchange.request;
     ParsedRequest parsed;
     try {
       parsed = TokenRequestParser.parse(request.getHeader(HttpHeaders.AUTHORIZATION), request.query(),
           body.toString(StandardCharsets.UTF_8));
     } catch (InvalidTokenRequest e) {
-      Responses.error(request.response(), CacheResult.BYPASS, e.error());
+      Responses.error(exchange, CacheResult.BYPASS, e.error());
       return;
     }
     if (parsed instanceof ParsedRequest.ClientCredentialsGrant grant) {
-      serve(request, grant.request());
+      serve(exchange, grant.request());
     } else {
-      passThrough(request, body);
+      passThrough(exchange, body);
     }
   }
 
-  private void serve(HttpServerRequest request, TokenRequest tokenRequest) {
+  private void serve(Exchange exchange, TokenRequest tokenRequest) {
+    exchange.client(tokenRequest.credentials().clientId(), tokenRequest.scope());
     CacheKey key = keys.keyFor(tokenRequest);
-    Lookup lookup = cache.lookup(key, tokenRequest, wantsFreshToken(request.getHeader(HttpHeaders.CACHE_CONTROL)));
+    Lookup lookup = cache.lookup(key, tokenRequest,
+        wantsFreshToken(exchange.request.getHeader(HttpHeaders.CACHE_CONTROL)));
     if (lookup instanceof Lookup.Hit hit) {
-      Responses.token(request.response(), CacheResult.HIT, hit.token().render(clock.instant()));
+      Responses.token(exchange, CacheResult.HIT, hit.token().render(clock.instant()));
       return;
     }
     Lookup.Pending pending = (Lookup.Pending) lookup;
     Context context = Vertx.currentContext();
     Future.fromCompletionStage(pending.fetch(), context).onComplete(outcome -> {
       if (outcome.succeeded()) {
-        answer(request.response(), pending.result(), outcome.result());
+        answer(exchange, pending.result(), outcome.result());
       } else {
-        fail(request.response(), pending.result(), outcome.cause());
+        fail(exchange, pending.result(), outcome.cause());
       }
     });
   }
 
-  private void answer(HttpServerResponse response, CacheResult result, Fetched fetched) {
+  private void answer(Exchange exchange, CacheResult result, Fetched fetched) {
+    exchange.upstream(fetched.response().elapsedNanos());
     if (fetched.token().isPresent()) {
-      Responses.token(response, result, fetched.token().get().render(clock.instant()));
+      Responses.token(exchange, result, fetched.token().get().render(clock.instant()));
     } else {
-      passThrough(response, result, fetched.response());
+      passThrough(exchange, result, fetched.response());
     }
   }
 
-  private void passThrough(HttpServerRequest request, Buffer body) {
+  private void passThrough(Exchange exchange, Buffer body) {
     if (settings.proxy().otherGrants() == Settings.OtherGrants.REJECT) {
-      Responses.error(request.response(), CacheResult.BYPASS,
+      Responses.error(exchange, CacheResult.BYPASS,
           OAuthError.unsupportedGrantType("this proxy serves only the client_credentials grant"));
       return;
     }
+    HttpServerRequest request = exchange.request;
     upstream.forward(request.query(), request.getHeader(HttpHeaders.AUTHORIZATION), body).onComplete(outcome -> {
       if (outcome.succeeded()) {
-        passThrough(request.response(), CacheResult.BYPASS, outcome.result());
+        exchange.upstream(outcome.result().elapsedNanos());
+        passThrough(exchange, CacheResult.BYPASS, outcome.result());
       } else {
-        fail(request.response(), CacheResult.BYPASS, outcome.cause());
+        fail(exchange, CacheResult.BYPASS, outcome.cause());
       }
     });
   }
 
-  private static void passThrough(HttpServerResponse response, CacheResult result, UpstreamResponse upstream) {
-    Responses.passThrough(response, result, upstream.status(), upstream.contentType(), upstream.wwwAuthenticate(),
+  private static void passThrough(Exchange exchange, CacheResult result, UpstreamResponse upstream) {
+    Responses.passThrough(exchange, result, upstream.status(), upstream.contentType(), upstream.wwwAuthenticate(),
         upstream.body());
   }
 
-  private static void fail(HttpServerResponse response, CacheResult result, Throwable cause) {
+  private static void fail(Exchange exchange, CacheResult result, Throwable cause) {
     Throwable failure = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
     if (failure instanceof UpstreamFailure upstreamFailure) {
-      LOG.warn("upstream: {}", upstreamFailure.getMessage());
-      Responses.error(response, result, upstreamFailure.kind() == UpstreamFailure.Kind.TIMEOUT
+      exchange.upstream(upstreamFailure.elapsedNanos());
+      LOG.warn("upstream: {} (request {})", upstreamFailure.getMessage(), exchange.requestId());
+      Responses.error(exchange, result, upstreamFailure.kind() == UpstreamFailure.Kind.TIMEOUT
           ? OAuthError.upstreamTimeout(upstreamFailure.getMessage())
           : OAuthError.upstreamUnavailable(upstreamFailure.getMessage()));
     } else {
-      LOG.error("unexpected failure while answering a token request: {}", failure.getClass().getName());
-      Responses.error(response, result, new OAuthError(500, "server_error", "the proxy failed; see its log"));
+      LOG.error("unexpected failure while answering request {}: {}", exchange.requestId(), failure.getClass().getName());
+      Responses.error(exchange, result, new OAuthError(500, "server_error", "the proxy failed; see its log"));
     }
   }
 

@@ -2,9 +2,11 @@ package dev.tokencache.server;
 
 import dev.tokencache.cache.TokenCache;
 import dev.tokencache.config.Settings;
+import dev.tokencache.http.RequestObserver;
 import dev.tokencache.http.TokenEndpoint;
 import dev.tokencache.token.CacheKeyDeriver;
 import dev.tokencache.upstream.UpstreamClient;
+import dev.tokencache.upstream.UpstreamListener;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -47,12 +49,22 @@ public final class ProxyServer {
    * @param clock the time source for every expiry decision
    */
   public static Future<ProxyServer> start(Vertx vertx, Settings settings, InstantSource clock) {
-    UpstreamClient upstream = new UpstreamClient(vertx, settings.upstream(), () -> (Map.Entry<String, String>) null);
+    return start(vertx, settings, clock, RequestObserver.NONE, UpstreamListener.NONE);
+  }
+
+  /**
+   * Starts the proxy, telling {@code requests} about every answered request and {@code upstreamListener} about
+   * every upstream exchange (metrics, access log).
+   */
+  public static Future<ProxyServer> start(Vertx vertx, Settings settings, InstantSource clock,
+      RequestObserver requests, UpstreamListener upstreamListener) {
+    UpstreamClient upstream = new UpstreamClient(vertx, settings.upstream(), () -> (Map.Entry<String, String>) null,
+        upstreamListener);
     byte[] keySecret = settings.cache().keySecret().map(s -> s.bytes()).orElseGet(ProxyServer::randomKey);
     CacheKeyDeriver keys = new CacheKeyDeriver(keySecret, upstream.tokenUrl().toString());
     TokenCache cache = new TokenCache(settings.cache(),
         request -> upstream.requestToken(request).toCompletionStage(), clock);
-    TokenEndpoint endpoint = new TokenEndpoint(settings, cache, keys, upstream, clock);
+    TokenEndpoint endpoint = new TokenEndpoint(settings, cache, keys, upstream, clock, requests);
 
     int listeners = settings.server().eventLoops() > 0
         ? settings.server().eventLoops()
@@ -99,6 +111,11 @@ public final class ProxyServer {
   /** The bound port of the token listener. */
   public int port() {
     return port;
+  }
+
+  /** Whether the listeners accept requests: true from start until {@link #stop} is called. */
+  public synchronized boolean isAccepting() {
+    return stopping == null;
   }
 
   /** The cache, for observability. */

@@ -41,12 +41,16 @@ public final class UpstreamClient {
   private final URI tokenUrl;
   private final Settings.Upstream settings;
   private final Supplier<Map.Entry<String, String>> originHeader;
+  private final UpstreamListener listener;
 
   /**
    * @param originHeader the origin-verify header to add to every request, or a supplier of {@code null}
+   * @param listener told about every exchange (metrics)
    */
-  public UpstreamClient(Vertx vertx, Settings.Upstream settings, Supplier<Map.Entry<String, String>> originHeader) {
+  public UpstreamClient(Vertx vertx, Settings.Upstream settings, Supplier<Map.Entry<String, String>> originHeader,
+      UpstreamListener listener) {
     this.vertx = vertx;
+    this.listener = listener;
     this.settings = settings;
     this.tokenUrl = settings.requiredTokenUrl();
     this.originHeader = originHeader;
@@ -124,11 +128,13 @@ public final class UpstreamClient {
     if (origin != null) {
       options.putHeader(origin.getKey(), origin.getValue());
     }
+    long started = System.nanoTime();
     Promise<UpstreamResponse> result = Promise.promise();
     AtomicReference<HttpClientRequest> inFlight = new AtomicReference<>();
     long timer = vertx.setTimer(settings.timeout().toMillis(), id -> {
       if (result.tryFail(new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT,
-          "no answer from the authorization server within " + settings.timeout().toMillis() + " ms"))) {
+          "no answer from the authorization server within " + settings.timeout().toMillis() + " ms",
+          System.nanoTime() - started))) {
         HttpClientRequest request = inFlight.get();
         if (request != null) {
           request.reset();
@@ -151,17 +157,24 @@ public final class UpstreamClient {
               response.statusCode(),
               response.getHeader(HttpHeaders.CONTENT_TYPE),
               response.getHeader("WWW-Authenticate"),
-              bytes.getBytes()));
+              bytes.getBytes(),
+              System.nanoTime() - started));
         })
         .onComplete(outcome -> {
           vertx.cancelTimer(timer);
           if (outcome.succeeded()) {
             result.tryComplete(outcome.result());
           } else {
-            result.tryFail(classify(outcome.cause()));
+            result.tryFail(classify(outcome.cause()).after(System.nanoTime() - started));
           }
         });
-    return result.future();
+    return result.future().onComplete(outcome -> {
+      if (outcome.succeeded()) {
+        listener.answered(outcome.result().status(), outcome.result().elapsedNanos());
+      } else if (outcome.cause() instanceof UpstreamFailure failure) {
+        listener.failed(failure.kind(), System.nanoTime() - started);
+      }
+    });
   }
 
   private static boolean tooLarge(String contentLength) {

@@ -16,10 +16,26 @@ public final class UpstreamFailure extends RuntimeException {
   }
 
   private final Kind kind;
+  private final long elapsedNanos;
 
   public UpstreamFailure(Kind kind, String message) {
+    this(kind, message, 0);
+  }
+
+  public UpstreamFailure(Kind kind, String message, long elapsedNanos) {
     super(message, null, false, false);
     this.kind = kind;
+    this.elapsedNanos = elapsedNanos;
+  }
+
+  /** A copy that says how long the failed exchange took. */
+  UpstreamFailure after(long nanos) {
+    return new UpstreamFailure(kind, getMessage(), nanos);
+  }
+
+  /** How long the exchange ran before it failed. */
+  public long elapsedNanos() {
+    return elapsedNanos;
   }
 
   public Kind kind() {

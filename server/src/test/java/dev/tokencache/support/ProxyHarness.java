@@ -3,7 +3,9 @@ package dev.tokencache.support;
 import dev.tokencache.config.RawConfig;
 import dev.tokencache.config.Settings;
 import dev.tokencache.config.SettingsParser;
+import dev.tokencache.http.RequestObserver;
 import dev.tokencache.server.ProxyServer;
+import dev.tokencache.upstream.UpstreamListener;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.net.URI;
@@ -31,16 +33,22 @@ public final class ProxyHarness implements AutoCloseable {
   private final ProxyServer proxy;
 
   private ProxyHarness(Map<String, String> overrides) throws Exception {
+    this(overrides, RequestObserver.NONE, UpstreamListener.NONE);
+  }
+
+  private ProxyHarness(Map<String, String> overrides, RequestObserver requests, UpstreamListener upstream)
+      throws Exception {
     Map<String, String> values = new HashMap<>();
     values.put("server.host", "127.0.0.1");
     values.put("server.port", "0");
     values.put("server.event-loops", "2");
     values.put("server.shutdown-grace", "5s");
     values.put("admin.port", "0");
+    values.put("log.access", "off");
     values.putAll(overrides);
     Settings settings = SettingsParser.parse(RawConfig.defaults().withOverrides(values));
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-    this.proxy = ProxyServer.start(vertx, settings, clock)
+    this.proxy = ProxyServer.start(vertx, settings, clock, requests, upstream)
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
@@ -52,6 +60,18 @@ public final class ProxyHarness implements AutoCloseable {
     Map<String, String> values = new HashMap<>(overrides);
     values.put("upstream.token-url", upstreamUrl);
     return new ProxyHarness(values);
+  }
+
+  /** A proxy that reports to the given observers (metrics, access log). */
+  public static ProxyHarness observed(String upstreamUrl, Map<String, String> overrides, RequestObserver requests,
+      UpstreamListener upstream) throws Exception {
+    Map<String, String> values = new HashMap<>(overrides);
+    values.put("upstream.token-url", upstreamUrl);
+    return new ProxyHarness(values, requests, upstream);
+  }
+
+  public Vertx vertx() {
+    return vertx;
   }
 
   public ProxyServer proxy() {

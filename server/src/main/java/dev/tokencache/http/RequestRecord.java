@@ -1,0 +1,24 @@
+package dev.tokencache.http;
+
+import dev.tokencache.cache.CacheResult;
+import java.time.Instant;
+
+/**
+ * What happened to one request on the token listener, for metrics and the access log. Holds no secret, token
+ * or header value: the client id and the scope are identifiers, not credentials.
+ *
+ * @param time when the request arrived
+ * @param requestId the client's {@code X-Request-Id} when it sent a sane one, else one made here
+ * @param clientIp the peer address
+ * @param method HTTP method
+ * @param path the path, without the query string (which may hold credentials)
+ * @param status the status answered
+ * @param result how the cache answered
+ * @param proxyError whether the proxy itself refused or failed the request (bad input, 502, 504)
+ * @param durationNanos from arrival to the end of the answer
+ * @param upstreamNanos the upstream exchange this answer came from, or -1 when none
+ * @param clientId the client id, or {@code null} when unknown
+ * @param scope the canonical scope, or {@code null}
+ */
+public record RequestRecord(Instant time, String requestId, String clientIp, String method, String path, int status,
+    CacheResult result, boolean proxyError, long durationNanos, long upstreamNanos, String clientId, String scope) {}

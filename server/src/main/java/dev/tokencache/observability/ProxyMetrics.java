@@ -1,0 +1,129 @@
+package dev.tokencache.observability;
+
+import dev.tokencache.cache.CacheResult;
+import dev.tokencache.cache.TokenCache;
+import dev.tokencache.http.RequestObserver;
+import dev.tokencache.http.RequestRecord;
+import dev.tokencache.upstream.UpstreamFailure;
+import dev.tokencache.upstream.UpstreamListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The proxy's metrics (SPEC §5), as Prometheus sees them. Every meter with a fixed label is bound once here;
+ * status labels are bound on first use (HTTP statuses are a small, bounded set). No label ever holds a client id,
+ * a scope or a secret.
+ *
+ * <ul>
+ *   <li>{@code tokencache_requests_total{result}}: one per answered token-listener request; {@code result} is
+ *       hit, miss, coalesced, refresh (a forced refresh that fetched), bypass (another grant type, passed
+ *       through) or error (the proxy refused the input, or answered 502/504/500 itself).
+ *   <li>{@code tokencache_responses_total{status}}: one per answered request, by HTTP status.
+ *   <li>{@code tokencache_request_duration_seconds{result}}: histogram from arrival to the end of the answer;
+ *       buckets from 50 µs so hits are resolved.
+ *   <li>{@code tokencache_upstream_requests_total{status}}: one per exchange with the authorization server, by
+ *       its status, or {@code timeout} / {@code unreachable}. Background refreshes count here too.
+ *   <li>{@code tokencache_upstream_duration_seconds}: histogram of those exchanges.
+ *   <li>{@code tokencache_upstream_calls_avoided_total}: requests answered without an upstream call of their own
+ *       (hits and coalesced requests).
+ *   <li>{@code tokencache_cache_entries}, {@code tokencache_upstream_fetches_in_flight}: gauges.
+ * </ul>
+ */
+public final class ProxyMetrics implements RequestObserver, UpstreamListener {
+  private static final Duration[] BUCKETS = {
+      Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
+      Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+      Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+      Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+  /** The {@code result} label of a request the proxy refused or failed itself. */
+  public static final String ERROR = "error";
+
+  private final MeterRegistry registry;
+  private final Counter[] requestsByResult = new Counter[CacheResult.values().length];
+  private final Timer[] durationByResult = new Timer[CacheResult.values().length];
+  private final Counter errors;
+  private final Timer errorDuration;
+  private final Counter avoided;
+  private final Timer upstreamDuration;
+  private final ConcurrentMap<Integer, Counter> responsesByStatus = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Counter> upstreamByStatus = new ConcurrentHashMap<>();
+
+  public ProxyMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    for (CacheResult result : CacheResult.values()) {
+      requestsByResult[result.ordinal()] = requests(result.label());
+      durationByResult[result.ordinal()] = duration(result.label());
+    }
+    errors = requests(ERROR);
+    errorDuration = duration(ERROR);
+    avoided = Counter.builder("tokencache.upstream.calls.avoided")
+        .description("Requests answered without an upstream call of their own (hits and coalesced)")
+        .register(registry);
+    upstreamDuration = Timer.builder("tokencache.upstream.duration")
+        .description("Duration of exchanges with the authorization server")
+        .serviceLevelObjectives(BUCKETS)
+        .register(registry);
+  }
+
+  /** Adds the gauges that read the cache. */
+  public ProxyMetrics watch(TokenCache cache) {
+    Gauge.builder("tokencache.cache.entries", cache, TokenCache::size)
+        .description("Tokens held in the cache").register(registry);
+    Gauge.builder("tokencache.upstream.fetches.in.flight", cache, TokenCache::fetchesInFlight)
+        .description("Upstream fetches under way; each may have many coalesced requests waiting").register(registry);
+    return this;
+  }
+
+  private Counter requests(String result) {
+    return Counter.builder("tokencache.requests").description("Token-listener requests, by how they were answered")
+        .tag("result", result).register(registry);
+  }
+
+  private Timer duration(String result) {
+    return Timer.builder("tokencache.request.duration").description("Time from arrival to the end of the answer")
+        .tag("result", result).serviceLevelObjectives(BUCKETS).register(registry);
+  }
+
+  @Override
+  public void completed(RequestRecord record) {
+    int index = record.result().ordinal();
+    if (record.proxyError()) {
+      errors.increment();
+      errorDuration.record(record.durationNanos(), TimeUnit.NANOSECONDS);
+    } else {
+      requestsByResult[index].increment();
+      durationByResult[index].record(record.durationNanos(), TimeUnit.NANOSECONDS);
+      if (record.result() == CacheResult.HIT || record.result() == CacheResult.COALESCED) {
+        avoided.increment();
+      }
+    }
+    responsesByStatus.computeIfAbsent(record.status(), status -> Counter.builder("tokencache.responses")
+        .description("Token-listener responses, by HTTP status").tag("status", Integer.toString(status))
+        .register(registry)).increment();
+  }
+
+  @Override
+  public void answered(int status, long elapsedNanos) {
+    upstream(Integer.toString(status), elapsedNanos);
+  }
+
+  @Override
+  public void failed(UpstreamFailure.Kind kind, long elapsedNanos) {
+    upstream(kind.name().toLowerCase(Locale.ROOT), elapsedNanos);
+  }
+
+  private void upstream(String status, long elapsedNanos) {
+    upstreamByStatus.computeIfAbsent(status, s -> Counter.builder("tokencache.upstream.requests")
+        .description("Exchanges with the authorization server, by its status, or timeout/unreachable")
+        .tag("status", s).register(registry)).increment();
+    upstreamDuration.record(elapsedNanos, TimeUnit.NANOSECONDS);
+  }
+}
