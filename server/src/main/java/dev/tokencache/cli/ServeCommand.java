@@ -4,6 +4,7 @@ import dev.tokencache.config.Settings;
 import dev.tokencache.observability.AdminServer;
 import dev.tokencache.observability.Observability;
 import dev.tokencache.server.ProxyServer;
+import dev.tokencache.tracing.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -42,7 +43,7 @@ final class ServeCommand implements Callable<Integer> {
     AdminServer admin;
     try {
       proxy = await(ProxyServer.start(vertx, settings, InstantSource.system(), observability.requests(),
-          observability.upstream()));
+          observability.upstream(), Tracing.fromEnvironment(System.getenv())));
       observability.metrics().watch(proxy.cache());
       admin = settings.admin().port() == 0 ? null : await(AdminServer.start(vertx, settings.server().host(),
           settings.admin().port(), observability.registry(), Checks.of(proxy)));

@@ -1,6 +1,11 @@
 package dev.tokencache.http;
 
 import dev.tokencache.cache.CacheResult;
+import dev.tokencache.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.InstantSource;
@@ -20,10 +25,12 @@ final class Exchange {
   private String clientId;
   private String scope;
   private long upstreamNanos = -1;
+  private final Span span;
 
-  Exchange(HttpServerRequest request, RequestObserver observer, InstantSource clock) {
+  Exchange(HttpServerRequest request, String route, RequestObserver observer, InstantSource clock, Tracing tracing) {
     this.request = request;
     this.observer = observer;
+    this.span = tracing.enabled() ? tracing.startServer(request.method().name() + " " + route, request, HEADERS) : null;
     this.arrived = clock.instant();
     String offered = request.getHeader(REQUEST_ID);
     this.requestId = offered != null && SANE_ID.matcher(offered).matches() ? offered : newId();
@@ -46,12 +53,45 @@ final class Exchange {
     this.upstreamNanos = nanos;
   }
 
+  /**
+   * Makes this request's span current, so that an upstream exchange started now becomes its child. Close the
+   * scope before returning to the event loop.
+   */
+  Scope activate() {
+    return span == null ? Scope.noop() : span.makeCurrent();
+  }
+
   /** Called once the answer has been written. */
   void finish(CacheResult result, int status, boolean proxyError) {
+    if (span != null) {
+      span.setAttribute("http.request.method", request.method().name());
+      span.setAttribute("url.path", request.path());
+      span.setAttribute("http.response.status_code", status);
+      span.setAttribute("tokencache.cache.result", proxyError ? "error" : result.label());
+      if (clientId != null) {
+        span.setAttribute("tokencache.client_id", clientId);
+      }
+      if (status >= 500) {
+        span.setStatus(StatusCode.ERROR);
+      }
+      span.end();
+    }
     String remote = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     observer.completed(new RequestRecord(arrived, requestId, remote, request.method().name(), request.path(), status,
         result, proxyError, System.nanoTime() - started, upstreamNanos, clientId, scope));
   }
+
+  private static final TextMapGetter<HttpServerRequest> HEADERS = new TextMapGetter<>() {
+    @Override
+    public Iterable<String> keys(HttpServerRequest carrier) {
+      return carrier.headers().names();
+    }
+
+    @Override
+    public String get(HttpServerRequest carrier, String key) {
+      return carrier == null ? null : carrier.getHeader(key);
+    }
+  };
 
   String requestId() {
     return requestId;

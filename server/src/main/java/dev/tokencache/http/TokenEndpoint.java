@@ -12,6 +12,8 @@ import dev.tokencache.token.CacheKey;
 import dev.tokencache.token.CacheKeyDeriver;
 import dev.tokencache.token.OAuthError;
 import dev.tokencache.token.TokenRequest;
+import dev.tokencache.tracing.Tracing;
+import io.opentelemetry.context.Scope;
 import dev.tokencache.upstream.UpstreamClient;
 import dev.tokencache.upstream.UpstreamFailure;
 import dev.tokencache.upstream.UpstreamResponse;
@@ -45,9 +47,11 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
   private final UpstreamClient upstream;
   private final InstantSource clock;
   private final RequestObserver observer;
+  private final Tracing tracing;
 
   public TokenEndpoint(Settings settings, TokenCache cache, CacheKeyDeriver keys, UpstreamClient upstream,
-      InstantSource clock, RequestObserver observer) {
+      InstantSource clock, RequestObserver observer, Tracing tracing) {
+    this.tracing = tracing;
     this.settings = settings;
     this.cache = cache;
     this.keys = keys;
@@ -58,8 +62,9 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
-    Exchange exchange = new Exchange(request, observer, clock);
-    if (!settings.server().tokenPath().equals(request.path())) {
+    boolean tokenPath = settings.server().tokenPath().equals(request.path());
+    Exchange exchange = new Exchange(request, tokenPath ? request.path() : "unmatched", observer, clock, tracing);
+    if (!tokenPath) {
       Responses.error(exchange, CacheResult.BYPASS,
           new OAuthError(404, "invalid_request", "no such endpoint; tokens are at " + settings.server().tokenPath()));
       return;
@@ -107,8 +112,10 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
   private void serve(Exchange exchange, TokenRequest tokenRequest) {
     exchange.client(tokenRequest.credentials().clientId(), tokenRequest.scope());
     CacheKey key = keys.keyFor(tokenRequest);
-    Lookup lookup = cache.lookup(key, tokenRequest,
-        wantsFreshToken(exchange.request.getHeader(HttpHeaders.CACHE_CONTROL)));
+    Lookup lookup;
+    try (Scope ignored = exchange.activate()) {
+      lookup = cache.lookup(key, tokenRequest, wantsFreshToken(exchange.request.getHeader(HttpHeaders.CACHE_CONTROL)));
+    }
     if (lookup instanceof Lookup.Hit hit) {
       Responses.token(exchange, CacheResult.HIT, hit.token().render(clock.instant()));
       return;
@@ -140,7 +147,11 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
       return;
     }
     HttpServerRequest request = exchange.request;
-    upstream.forward(request.query(), request.getHeader(HttpHeaders.AUTHORIZATION), body).onComplete(outcome -> {
+    Future<UpstreamResponse> forwarded;
+    try (Scope ignored = exchange.activate()) {
+      forwarded = upstream.forward(request.query(), request.getHeader(HttpHeaders.AUTHORIZATION), body);
+    }
+    forwarded.onComplete(outcome -> {
       if (outcome.succeeded()) {
         exchange.upstream(outcome.result().elapsedNanos());
         passThrough(exchange, CacheResult.BYPASS, outcome.result());

@@ -5,6 +5,7 @@ import dev.tokencache.config.Settings;
 import dev.tokencache.http.RequestObserver;
 import dev.tokencache.http.TokenEndpoint;
 import dev.tokencache.token.CacheKeyDeriver;
+import dev.tokencache.tracing.Tracing;
 import dev.tokencache.upstream.UpstreamClient;
 import dev.tokencache.upstream.UpstreamListener;
 import io.vertx.core.DeploymentOptions;
@@ -49,22 +50,22 @@ public final class ProxyServer {
    * @param clock the time source for every expiry decision
    */
   public static Future<ProxyServer> start(Vertx vertx, Settings settings, InstantSource clock) {
-    return start(vertx, settings, clock, RequestObserver.NONE, UpstreamListener.NONE);
+    return start(vertx, settings, clock, RequestObserver.NONE, UpstreamListener.NONE, Tracing.OFF);
   }
 
   /**
    * Starts the proxy, telling {@code requests} about every answered request and {@code upstreamListener} about
-   * every upstream exchange (metrics, access log).
+   * every upstream exchange (metrics, access log), with spans when {@code tracing} is on.
    */
   public static Future<ProxyServer> start(Vertx vertx, Settings settings, InstantSource clock,
-      RequestObserver requests, UpstreamListener upstreamListener) {
+      RequestObserver requests, UpstreamListener upstreamListener, Tracing tracing) {
     UpstreamClient upstream = new UpstreamClient(vertx, settings.upstream(), () -> (Map.Entry<String, String>) null,
-        upstreamListener);
+        upstreamListener, tracing);
     byte[] keySecret = settings.cache().keySecret().map(s -> s.bytes()).orElseGet(ProxyServer::randomKey);
     CacheKeyDeriver keys = new CacheKeyDeriver(keySecret, upstream.tokenUrl().toString());
     TokenCache cache = new TokenCache(settings.cache(),
         request -> upstream.requestToken(request).toCompletionStage(), clock);
-    TokenEndpoint endpoint = new TokenEndpoint(settings, cache, keys, upstream, clock, requests);
+    TokenEndpoint endpoint = new TokenEndpoint(settings, cache, keys, upstream, clock, requests, tracing);
 
     int listeners = settings.server().eventLoops() > 0
         ? settings.server().eventLoops()

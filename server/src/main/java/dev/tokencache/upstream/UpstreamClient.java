@@ -3,6 +3,9 @@ package dev.tokencache.upstream;
 import dev.tokencache.config.Settings;
 import dev.tokencache.token.ClientCredentials;
 import dev.tokencache.token.TokenRequest;
+import dev.tokencache.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -42,15 +45,18 @@ public final class UpstreamClient {
   private final Settings.Upstream settings;
   private final Supplier<Map.Entry<String, String>> originHeader;
   private final UpstreamListener listener;
+  private final Tracing tracing;
 
   /**
    * @param originHeader the origin-verify header to add to every request, or a supplier of {@code null}
    * @param listener told about every exchange (metrics)
+   * @param tracing client spans, as children of the context current when a request is started
    */
   public UpstreamClient(Vertx vertx, Settings.Upstream settings, Supplier<Map.Entry<String, String>> originHeader,
-      UpstreamListener listener) {
+      UpstreamListener listener, Tracing tracing) {
     this.vertx = vertx;
     this.listener = listener;
+    this.tracing = tracing;
     this.settings = settings;
     this.tokenUrl = settings.requiredTokenUrl();
     this.originHeader = originHeader;
@@ -128,6 +134,7 @@ public final class UpstreamClient {
     if (origin != null) {
       options.putHeader(origin.getKey(), origin.getValue());
     }
+    Span span = tracing.enabled() ? clientSpan(options) : null;
     long started = System.nanoTime();
     Promise<UpstreamResponse> result = Promise.promise();
     AtomicReference<HttpClientRequest> inFlight = new AtomicReference<>();
@@ -174,7 +181,30 @@ public final class UpstreamClient {
       } else if (outcome.cause() instanceof UpstreamFailure failure) {
         listener.failed(failure.kind(), System.nanoTime() - started);
       }
+      if (span != null) {
+        endClientSpan(span, outcome.succeeded() ? outcome.result().status() : -1);
+      }
     });
+  }
+
+  private Span clientSpan(RequestOptions options) {
+    Span span = tracing.startClient("POST", options, (carrier, name, value) -> carrier.putHeader(name, value));
+    span.setAttribute("http.request.method", "POST");
+    span.setAttribute("server.address", tokenUrl.getHost());
+    span.setAttribute("url.full", tokenUrl.getScheme() + "://" + tokenUrl.getAuthority() + tokenUrl.getRawPath());
+    return span;
+  }
+
+  private static void endClientSpan(Span span, int status) {
+    if (status > 0) {
+      span.setAttribute("http.response.status_code", status);
+      if (status >= 500) {
+        span.setStatus(StatusCode.ERROR);
+      }
+    } else {
+      span.setStatus(StatusCode.ERROR, "no answer");
+    }
+    span.end();
   }
 
   private static boolean tooLarge(String contentLength) {

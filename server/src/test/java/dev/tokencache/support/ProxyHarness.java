@@ -5,6 +5,7 @@ import dev.tokencache.config.Settings;
 import dev.tokencache.config.SettingsParser;
 import dev.tokencache.http.RequestObserver;
 import dev.tokencache.server.ProxyServer;
+import dev.tokencache.tracing.Tracing;
 import dev.tokencache.upstream.UpstreamListener;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -33,11 +34,11 @@ public final class ProxyHarness implements AutoCloseable {
   private final ProxyServer proxy;
 
   private ProxyHarness(Map<String, String> overrides) throws Exception {
-    this(overrides, RequestObserver.NONE, UpstreamListener.NONE);
+    this(overrides, RequestObserver.NONE, UpstreamListener.NONE, Tracing.OFF);
   }
 
-  private ProxyHarness(Map<String, String> overrides, RequestObserver requests, UpstreamListener upstream)
-      throws Exception {
+  private ProxyHarness(Map<String, String> overrides, RequestObserver requests, UpstreamListener upstream,
+      Tracing tracing) throws Exception {
     Map<String, String> values = new HashMap<>();
     values.put("server.host", "127.0.0.1");
     values.put("server.port", "0");
@@ -48,7 +49,7 @@ public final class ProxyHarness implements AutoCloseable {
     values.putAll(overrides);
     Settings settings = SettingsParser.parse(RawConfig.defaults().withOverrides(values));
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-    this.proxy = ProxyServer.start(vertx, settings, clock, requests, upstream)
+    this.proxy = ProxyServer.start(vertx, settings, clock, requests, upstream, tracing)
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
@@ -67,7 +68,13 @@ public final class ProxyHarness implements AutoCloseable {
       UpstreamListener upstream) throws Exception {
     Map<String, String> values = new HashMap<>(overrides);
     values.put("upstream.token-url", upstreamUrl);
-    return new ProxyHarness(values, requests, upstream);
+    return new ProxyHarness(values, requests, upstream, Tracing.OFF);
+  }
+
+  /** A proxy that traces through the given SDK. */
+  public static ProxyHarness traced(String upstreamUrl, Tracing tracing) throws Exception {
+    return new ProxyHarness(Map.of("upstream.token-url", upstreamUrl), RequestObserver.NONE, UpstreamListener.NONE,
+        tracing);
   }
 
   public Vertx vertx() {
