@@ -1,6 +1,7 @@
 package dev.tokencache.cli;
 
 import dev.tokencache.observability.HealthCheck;
+import dev.tokencache.origin.SecretSource;
 import dev.tokencache.server.ProxyServer;
 import java.util.List;
 
@@ -10,12 +11,21 @@ public final class Checks {
 
   /** The token listener accepts requests, and the cache backend is usable. */
   public static List<HealthCheck> of(ProxyServer proxy) {
-    return List.of(
-        check("listener", () -> proxy.isAccepting() ? null : "shutting down"),
-        check("cache", () -> null)); // the in-memory backend cannot be unavailable
+    return of(proxy, null);
   }
 
-  private static HealthCheck check(String name, java.util.function.Supplier<String> probe) {
+  /** As {@link #of(ProxyServer)}, and the origin secret's last read worked (when there is one). */
+  public static List<HealthCheck> of(ProxyServer proxy, SecretSource origin) {
+    List<HealthCheck> checks = new java.util.ArrayList<>(List.of(
+        check("listener", () -> proxy.isAccepting() ? null : "shutting down"),
+        check("cache", () -> null))); // the in-memory backend cannot be unavailable
+    if (origin != null) {
+      checks.add(check("origin-secret", origin::problem));
+    }
+    return checks;
+  }
+
+  static HealthCheck check(String name, java.util.function.Supplier<String> probe) {
     return new HealthCheck() {
       @Override
       public String name() {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "An OAuth2 token-caching proxy for client-credentials tokens.",
-    subcommands = {ServeCommand.class, IssuerCommand.class, DemoCommand.class, CheckConfigCommand.class,
+    subcommands = {ServeCommand.class, GuardCommand.class, IssuerCommand.class, DemoCommand.class, CheckConfigCommand.class,
         VersionCommand.class})
 public final class Main implements Runnable {
 
@@ -26,6 +26,7 @@ public final class Main implements Runnable {
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine commandLine = new CommandLine(new Main());
     SettingsOptions.addTo(commandLine.getSubcommands().get("serve").getCommandSpec());
+    SettingsOptions.addTo(commandLine.getSubcommands().get("guard").getCommandSpec());
     commandLine.setOut(out).setErr(err);
     commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
       if (exception instanceof ConfigException config) {

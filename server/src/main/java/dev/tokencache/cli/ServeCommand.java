@@ -3,6 +3,8 @@ package dev.tokencache.cli;
 import dev.tokencache.config.Settings;
 import dev.tokencache.observability.AdminServer;
 import dev.tokencache.observability.Observability;
+import dev.tokencache.origin.SecretSource;
+import dev.tokencache.origin.SecretSources;
 import dev.tokencache.server.ProxyServer;
 import dev.tokencache.tracing.Tracing;
 import io.vertx.core.Future;
@@ -42,11 +44,14 @@ final class ServeCommand implements Callable<Integer> {
     ProxyServer proxy;
     AdminServer admin;
     try {
-      proxy = await(ProxyServer.start(vertx, settings, InstantSource.system(), observability.requests(),
-          observability.upstream(), Tracing.fromEnvironment(System.getenv())));
+      SecretSource origin = settings.origin().secretSource().isEmpty() ? null : await(SecretSources.parse(
+          settings.origin().secretSource().get(), System.getenv(), settings.origin().pollInterval(),
+          settings.guard().previousGrace(), InstantSource.system()).start(vertx));
+      proxy = await(ProxyServer.start(vertx, settings, InstantSource.system(), new ProxyServer.Extras(
+          observability.requests(), observability.upstream(), Tracing.fromEnvironment(System.getenv()), origin)));
       observability.metrics().watch(proxy.cache());
       admin = settings.admin().port() == 0 ? null : await(AdminServer.start(vertx, settings.server().host(),
-          settings.admin().port(), observability.registry(), Checks.of(proxy)));
+          settings.admin().port(), observability.registry(), Checks.of(proxy, origin)));
       if (admin != null) {
         LOG.info("admin listener (metrics, health) on port {}", admin.port());
       }

@@ -26,9 +26,6 @@ final class SettingsOptions {
         .description("YAML configuration file")
         .build());
     for (ConfigKey key : ConfigKeys.all()) {
-      if (key.name().startsWith("guard.")) {
-        continue; // the guard's own settings; not flags of serve
-      }
       spec.addOption(OptionSpec.builder(key.flagName())
           .paramLabel(key.secret() ? "SECRET" : "VALUE")
           .type(String.class)

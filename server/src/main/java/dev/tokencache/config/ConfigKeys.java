@@ -55,8 +55,8 @@ public final class ConfigKeys {
     add(UPSTREAM_MAX_CONNECTIONS, "64", "keep-alive connections pooled per event loop");
     add(PROXY_OTHER_GRANTS, "pass", "grant types other than client_credentials: pass or reject");
     add(ORIGIN_HEADER, "x-origin-verify", "header that carries the origin secret upstream");
-    addSecret(ORIGIN_SECRET, null, "source of the origin secret (not available yet: setting it stops start-up)");
-    add(ORIGIN_POLL_INTERVAL, "30s", "how often a Secrets Manager origin secret is polled (not used yet)");
+    addSecret(ORIGIN_SECRET, null, "origin secret source: env:NAME, file:PATH or aws-secretsmanager:ARN[#json-key]");
+    add(ORIGIN_POLL_INTERVAL, "30s", "how often a Secrets Manager secret is polled (files: every second)");
     add(CACHE_BACKEND, "memory", "memory (redis is planned, see docs/configuration.md)");
     add(CACHE_MAX_ENTRIES, "100000", "most tokens kept at once");
     add(CACHE_MIN_REMAINING, "60s", "a token with less lifetime left is never served");

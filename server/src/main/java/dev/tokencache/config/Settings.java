@@ -9,7 +9,8 @@ import java.util.Optional;
  * The validated, immutable configuration, built once at start-up by {@link SettingsParser}. Components
  * read only the part that concerns them.
  */
-public record Settings(Server server, Upstream upstream, Cache cache, Proxy proxy, Origin origin, Admin admin, Log log) {
+public record Settings(Server server, Upstream upstream, Cache cache, Proxy proxy, Origin origin, Admin admin, Log log,
+    Guard guard) {
 
   /** The token listener. */
   public record Server(
@@ -59,6 +60,18 @@ public record Settings(Server server, Upstream upstream, Cache cache, Proxy prox
 
   /** The origin-verify header sent upstream. */
   public record Origin(String header, Optional<String> secretSource, Duration pollInterval) {}
+
+  /**
+   * The origin guard: where it forwards, which secret sources it accepts (default: {@code origin.secret}), and
+   * how long a source's replaced value stays accepted.
+   */
+  public record Guard(Optional<URI> targetUrl, java.util.List<String> secrets, Duration previousGrace) {
+    /** The target URL, which {@code guard} requires. */
+    public URI requiredTargetUrl() {
+      return targetUrl.orElseThrow(() -> new ConfigException(
+          ConfigKeys.GUARD_TARGET_URL + ": (expected: the base URL of the authorization server to protect; it is required)"));
+    }
+  }
 
   /** The admin listener; {@code port} 0 means none. */
   public record Admin(int port) {}

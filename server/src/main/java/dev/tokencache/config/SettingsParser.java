@@ -38,7 +38,8 @@ public final class SettingsParser {
   }
 
   private Settings settings() {
-    return new Settings(server(), upstream(), cache(), proxy(), origin(), admin(), log());
+    Settings.Origin origin = origin();
+    return new Settings(server(), upstream(), cache(), proxy(), origin, admin(), log(), guard(origin));
   }
 
   private Settings.Server server() {
@@ -72,7 +73,8 @@ public final class SettingsParser {
   }
 
   private Settings.Upstream upstream() {
-    Optional<URI> url = Optional.ofNullable(raw.get(ConfigKeys.UPSTREAM_TOKEN_URL)).map(this::httpUrl);
+    Optional<URI> url = Optional.ofNullable(raw.get(ConfigKeys.UPSTREAM_TOKEN_URL))
+        .map(value -> httpUrl(ConfigKeys.UPSTREAM_TOKEN_URL, value));
     Settings.ClientAuth auth = choice(ConfigKeys.UPSTREAM_CLIENT_AUTH, Settings.ClientAuth.class);
     Duration connect = duration(ConfigKeys.UPSTREAM_CONNECT_TIMEOUT, Duration.ofMillis(1));
     Duration timeout = duration(ConfigKeys.UPSTREAM_TIMEOUT, Duration.ofMillis(1));
@@ -111,9 +113,7 @@ public final class SettingsParser {
       problem(ConfigKeys.ORIGIN_HEADER, header, "an HTTP header name");
     }
     Optional<String> source = Optional.ofNullable(raw.get(ConfigKeys.ORIGIN_SECRET));
-    // Refused rather than ignored: an operator who sets it relies on the header reaching the upstream.
-    source.ifPresent(s -> problems.add(ConfigKeys.ORIGIN_SECRET
-        + ": <masked> (expected: unset; origin verification is not available in this version yet)"));
+    source.ifPresent(s -> secretSource(ConfigKeys.ORIGIN_SECRET, s));
     Duration poll = duration(ConfigKeys.ORIGIN_POLL_INTERVAL, Duration.ofSeconds(1));
     return new Settings.Origin(header, source, poll);
   }
@@ -127,6 +127,34 @@ public final class SettingsParser {
       }
     }
     return new Settings.Log(access);
+  }
+
+  /** Sources name where a secret is, not the secret itself, except {@code env:}/{@code file:} paths; still masked. */
+  private void secretSource(String key, String spec) {
+    boolean known = (spec.startsWith("env:") && spec.length() > 4) || (spec.startsWith("file:") && spec.length() > 5)
+        || (spec.startsWith("aws-secretsmanager:") && spec.length() > 19);
+    if (!known) {
+      problems.add(key + ": <masked> (expected: env:NAME, file:PATH or aws-secretsmanager:ARN[#json-key])");
+    }
+  }
+
+  private Settings.Guard guard(Settings.Origin origin) {
+    Optional<URI> target = Optional.ofNullable(raw.get(ConfigKeys.GUARD_TARGET_URL))
+        .map(value -> httpUrl(ConfigKeys.GUARD_TARGET_URL, value));
+    java.util.List<String> secrets = new ArrayList<>();
+    String listed = raw.get(ConfigKeys.GUARD_SECRETS);
+    if (listed != null) {
+      for (String spec : listed.split(",")) {
+        if (!spec.isBlank()) {
+          secretSource(ConfigKeys.GUARD_SECRETS, spec.trim());
+          secrets.add(spec.trim());
+        }
+      }
+    } else {
+      origin.secretSource().ifPresent(secrets::add);
+    }
+    Duration grace = duration(ConfigKeys.GUARD_PREVIOUS_GRACE, Duration.ZERO);
+    return new Settings.Guard(target, java.util.List.copyOf(secrets), grace);
   }
 
   private Settings.Admin admin() {
@@ -233,7 +261,7 @@ public final class SettingsParser {
     return constants[0];
   }
 
-  private URI httpUrl(String value) {
+  private URI httpUrl(String key, String value) {
     try {
       URI uri = new URI(value.trim());
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -243,7 +271,7 @@ public final class SettingsParser {
     } catch (URISyntaxException e) {
       // reported below
     }
-    problem(ConfigKeys.UPSTREAM_TOKEN_URL, value, "an absolute http:// or https:// URL");
+    problem(key, value, "an absolute http:// or https:// URL");
     return null;
   }
 

@@ -4,6 +4,7 @@ import dev.tokencache.cache.TokenCache;
 import dev.tokencache.config.Settings;
 import dev.tokencache.http.RequestObserver;
 import dev.tokencache.http.TokenEndpoint;
+import dev.tokencache.origin.SecretSource;
 import dev.tokencache.token.CacheKeyDeriver;
 import dev.tokencache.tracing.Tracing;
 import dev.tokencache.upstream.UpstreamClient;
@@ -18,6 +19,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,22 +52,38 @@ public final class ProxyServer {
    * @param clock the time source for every expiry decision
    */
   public static Future<ProxyServer> start(Vertx vertx, Settings settings, InstantSource clock) {
-    return start(vertx, settings, clock, RequestObserver.NONE, UpstreamListener.NONE, Tracing.OFF);
+    return start(vertx, settings, clock, Extras.NONE);
   }
 
   /**
-   * Starts the proxy, telling {@code requests} about every answered request and {@code upstreamListener} about
-   * every upstream exchange (metrics, access log), with spans when {@code tracing} is on.
+   * What the proxy reports to and adds upstream, beyond its settings.
+   *
+   * @param requests told about every answered request (metrics, access log)
+   * @param upstream told about every upstream exchange (metrics)
+   * @param tracing spans, when on
+   * @param originSecret the started source of the {@code origin.header} value, or {@code null} for none
    */
-  public static Future<ProxyServer> start(Vertx vertx, Settings settings, InstantSource clock,
-      RequestObserver requests, UpstreamListener upstreamListener, Tracing tracing) {
-    UpstreamClient upstream = new UpstreamClient(vertx, settings.upstream(), () -> (Map.Entry<String, String>) null,
-        upstreamListener, tracing);
+  public record Extras(RequestObserver requests, UpstreamListener upstream, Tracing tracing, SecretSource originSecret) {
+    public static final Extras NONE = new Extras(RequestObserver.NONE, UpstreamListener.NONE, Tracing.OFF, null);
+  }
+
+  /**
+   * Starts the proxy with its {@link Extras}.
+   */
+  public static Future<ProxyServer> start(Vertx vertx, Settings settings, InstantSource clock, Extras extras) {
+    String header = settings.origin().header();
+    SecretSource origin = extras.originSecret();
+    Supplier<Map.Entry<String, String>> originHeader = origin == null
+        ? () -> null
+        : () -> Map.entry(header, origin.current());
+    UpstreamClient upstream = new UpstreamClient(vertx, settings.upstream(), originHeader, extras.upstream(),
+        extras.tracing());
     byte[] keySecret = settings.cache().keySecret().map(s -> s.bytes()).orElseGet(ProxyServer::randomKey);
     CacheKeyDeriver keys = new CacheKeyDeriver(keySecret, upstream.tokenUrl().toString());
     TokenCache cache = new TokenCache(settings.cache(),
         request -> upstream.requestToken(request).toCompletionStage(), clock);
-    TokenEndpoint endpoint = new TokenEndpoint(settings, cache, keys, upstream, clock, requests, tracing);
+    TokenEndpoint endpoint = new TokenEndpoint(settings, cache, keys, upstream, clock, extras.requests(),
+        extras.tracing());
 
     int listeners = settings.server().eventLoops() > 0
         ? settings.server().eventLoops()

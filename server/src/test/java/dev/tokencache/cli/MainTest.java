@@ -55,6 +55,20 @@ class MainTest {
   }
 
   @Test
+  void serveWithAnUnreadableOriginSecretDoesNotStart() {
+    assertThat(run("serve", "--upstream-token-url", "http://127.0.0.1:1/t", "--server-port", "0", "--admin-port", "0",
+        "--log-access", "off", "--origin-secret", "file:" + dir.resolve("missing"))).isEqualTo(1);
+    assertThat(err.toString().lines()).singleElement().asString()
+        .isEqualTo("tokencache: cannot start: file:" + dir.resolve("missing") + " does not exist");
+  }
+
+  @Test
+  void guardWithoutTargetSaysItIsRequired() {
+    assertThat(run("guard", "--origin-secret", "env:X")).isEqualTo(2);
+    assertThat(err.toString()).startsWith("tokencache: guard.target-url:").contains("required");
+  }
+
+  @Test
   void serveWithoutUpstreamSaysItIsRequired() {
     assertThat(run("serve")).isEqualTo(2);
     assertThat(err.toString()).startsWith("tokencache: upstream.token-url:").contains("required");

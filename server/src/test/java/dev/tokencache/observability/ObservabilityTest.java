@@ -172,6 +172,38 @@ class ObservabilityTest {
   }
 
   @Test
+  void readinessGoesDownWhileTheOriginSecretCannotBeReadAndComesBack(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    MockIssuer issuer = new MockIssuer();
+    closing.add(issuer);
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("origin"), SECRET);
+    dev.tokencache.origin.SecretSource[] origin = new dev.tokencache.origin.SecretSource[1];
+    ProxyHarness proxy = ProxyHarness.withOrigin(issuer.tokenUrl(), Map.of(), vertx -> origin[0] =
+        dev.tokencache.origin.SecretSources.parse("file:" + file, Map.of(), java.time.Duration.ofSeconds(30),
+            java.time.Duration.ofMinutes(10), java.time.InstantSource.system()));
+    closing.add(proxy);
+    admin = AdminServer.start(proxy.vertx(), "127.0.0.1", 0, observability.registry(),
+        dev.tokencache.cli.Checks.of(proxy.proxy(), origin[0])).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+
+    java.nio.file.Files.delete(file);
+    origin[0].refresh().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    HttpResponse<String> down = get("/health/ready");
+    TokenReply stillServing = proxy.post("grant_type=client_credentials", "Authorization", basic("svc", "pw"));
+
+    assertThat(down.statusCode()).isEqualTo(503);
+    assertThat(JSON.readTree(down.body()).at("/checks/origin-secret/reason").asText()).contains("does not exist");
+    assertThat(down.body()).doesNotContain(SECRET);
+    assertThat(stillServing.status()).isEqualTo(200);
+    assertThat(issuer.takeRequests().get(0).getHeader("x-origin-verify")).isEqualTo(SECRET);
+
+    java.nio.file.Files.writeString(file, SECRET);
+    origin[0].refresh().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void readinessGoesDownWhenTheListenerStops() throws Exception {
     MockIssuer issuer = new MockIssuer();
     closing.add(issuer);

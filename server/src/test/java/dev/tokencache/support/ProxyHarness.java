@@ -4,6 +4,7 @@ import dev.tokencache.config.RawConfig;
 import dev.tokencache.config.Settings;
 import dev.tokencache.config.SettingsParser;
 import dev.tokencache.http.RequestObserver;
+import dev.tokencache.origin.SecretSource;
 import dev.tokencache.server.ProxyServer;
 import dev.tokencache.tracing.Tracing;
 import dev.tokencache.upstream.UpstreamListener;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A proxy started in this JVM on a free port in front of {@code upstreamUrl}, with a clock the test moves, and
@@ -33,12 +35,8 @@ public final class ProxyHarness implements AutoCloseable {
   private final Vertx vertx;
   private final ProxyServer proxy;
 
-  private ProxyHarness(Map<String, String> overrides) throws Exception {
-    this(overrides, RequestObserver.NONE, UpstreamListener.NONE, Tracing.OFF);
-  }
-
-  private ProxyHarness(Map<String, String> overrides, RequestObserver requests, UpstreamListener upstream,
-      Tracing tracing) throws Exception {
+  private ProxyHarness(String upstreamUrl, Map<String, String> overrides, Function<Vertx, ProxyServer.Extras> extras)
+      throws Exception {
     Map<String, String> values = new HashMap<>();
     values.put("server.host", "127.0.0.1");
     values.put("server.port", "0");
@@ -47,9 +45,10 @@ public final class ProxyHarness implements AutoCloseable {
     values.put("admin.port", "0");
     values.put("log.access", "off");
     values.putAll(overrides);
+    values.put("upstream.token-url", upstreamUrl);
     Settings settings = SettingsParser.parse(RawConfig.defaults().withOverrides(values));
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-    this.proxy = ProxyServer.start(vertx, settings, clock, requests, upstream, tracing)
+    this.proxy = ProxyServer.start(vertx, settings, clock, extras.apply(vertx))
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
@@ -58,23 +57,34 @@ public final class ProxyHarness implements AutoCloseable {
   }
 
   public static ProxyHarness start(String upstreamUrl, Map<String, String> overrides) throws Exception {
-    Map<String, String> values = new HashMap<>(overrides);
-    values.put("upstream.token-url", upstreamUrl);
-    return new ProxyHarness(values);
+    return new ProxyHarness(upstreamUrl, overrides, vertx -> ProxyServer.Extras.NONE);
   }
 
   /** A proxy that reports to the given observers (metrics, access log). */
   public static ProxyHarness observed(String upstreamUrl, Map<String, String> overrides, RequestObserver requests,
       UpstreamListener upstream) throws Exception {
-    Map<String, String> values = new HashMap<>(overrides);
-    values.put("upstream.token-url", upstreamUrl);
-    return new ProxyHarness(values, requests, upstream, Tracing.OFF);
+    return new ProxyHarness(upstreamUrl, overrides,
+        vertx -> new ProxyServer.Extras(requests, upstream, Tracing.OFF, null));
   }
 
   /** A proxy that traces through the given SDK. */
   public static ProxyHarness traced(String upstreamUrl, Tracing tracing) throws Exception {
-    return new ProxyHarness(Map.of("upstream.token-url", upstreamUrl), RequestObserver.NONE, UpstreamListener.NONE,
-        tracing);
+    return new ProxyHarness(upstreamUrl, Map.of(),
+        vertx -> new ProxyServer.Extras(RequestObserver.NONE, UpstreamListener.NONE, tracing, null));
+  }
+
+  /** A proxy that sends the origin secret of the source made by {@code source}, started on the proxy's Vert.x. */
+  public static ProxyHarness withOrigin(String upstreamUrl, Map<String, String> overrides,
+      Function<Vertx, SecretSource> source) throws Exception {
+    return new ProxyHarness(upstreamUrl, overrides, vertx -> {
+      SecretSource origin = source.apply(vertx);
+      try {
+        origin.start(vertx).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      return new ProxyServer.Extras(RequestObserver.NONE, UpstreamListener.NONE, Tracing.OFF, origin);
+    });
   }
 
   public Vertx vertx() {

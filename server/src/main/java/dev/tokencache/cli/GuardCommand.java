@@ -1,0 +1,85 @@
+package dev.tokencache.cli;
+
+import dev.tokencache.config.ConfigException;
+import dev.tokencache.config.ConfigKeys;
+import dev.tokencache.config.Settings;
+import dev.tokencache.guard.GuardServer;
+import dev.tokencache.observability.AdminServer;
+import dev.tokencache.observability.HealthCheck;
+import dev.tokencache.origin.SecretSource;
+import dev.tokencache.origin.SecretSources;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tokencache guard}: the origin guard in front of a self-hosted authorization server. Listens on
+ * {@code server.host}/{@code server.port}; serves {@code admin.port} like {@code serve}.
+ */
+@Command(name = "guard", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run the origin guard in front of a self-hosted authorization server.")
+final class GuardCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    Settings settings = SettingsOptions.settings(spec.commandLine().getParseResult(), System.getenv());
+    Settings.Guard guard = settings.guard();
+    guard.requiredTargetUrl();
+    if (guard.secrets().isEmpty()) {
+      throw new ConfigException(ConfigKeys.GUARD_SECRETS
+          + ": (expected: at least one secret source; set guard.secrets or origin.secret)");
+    }
+    Vertx vertx = Vertx.vertx();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    GuardServer server;
+    AdminServer admin;
+    List<SecretSource> sources = new ArrayList<>();
+    try {
+      for (String spec : guard.secrets()) {
+        sources.add(await(SecretSources.parse(spec, System.getenv(), settings.origin().pollInterval(),
+            guard.previousGrace(), InstantSource.system()).start(vertx)));
+      }
+      server = await(GuardServer.start(vertx, settings.server().host(), settings.server().port(),
+          guard.requiredTargetUrl(), settings.origin().header(), sources, registry));
+      List<HealthCheck> checks = new ArrayList<>();
+      for (SecretSource source : sources) {
+        checks.add(Checks.check("secret " + source, source::problem));
+      }
+      admin = settings.admin().port() == 0 ? null
+          : await(AdminServer.start(vertx, settings.server().host(), settings.admin().port(), registry, checks));
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      spec.commandLine().getErr().println("tokencache: cannot start the guard: " + cause.getMessage());
+      vertx.close();
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.stop().eventually(() -> admin == null ? Future.succeededFuture() : admin.stop())
+            .eventually(vertx::close).toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // exiting anyway
+      }
+      stopped.countDown();
+    }, "tokencache-guard-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+}

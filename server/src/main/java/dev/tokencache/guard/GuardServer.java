@@ -1,0 +1,156 @@
+package dev.tokencache.guard;
+
+import dev.tokencache.origin.SecretMatcher;
+import dev.tokencache.origin.SecretSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyRequest;
+import io.vertx.httpproxy.ProxyResponse;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code tokencache guard} (SPEC §4): a reverse proxy in front of a self-hosted authorization server that
+ * forwards a request only when its origin header matches an accepted secret, and answers 403 otherwise.
+ *
+ * <p>Accepted: the current value of every configured source, each source's replaced value for the grace period,
+ * and Secrets Manager's {@code AWSPREVIOUS}. The comparison is constant-time. A request whose header matches none
+ * makes the guard re-read its sources (at most once a second) and check again, so a proxy that picked up a new
+ * secret first is never refused. The header is removed before forwarding and never logged or echoed. Bodies are
+ * streamed both ways (Vert.x HTTP proxy); status, headers and body of the answer are kept.
+ */
+public final class GuardServer {
+  private static final Logger LOG = LoggerFactory.getLogger(GuardServer.class);
+  static final String FORBIDDEN =
+      "{\"message\":\"Direct access to the authorization server is not allowed. Use the token proxy.\"}";
+  private static final long REREAD_INTERVAL_NANOS = 1_000_000_000L;
+
+  private final HttpServer server;
+  private final HttpClient client;
+  private final List<SecretSource> sources;
+
+  private GuardServer(HttpServer server, HttpClient client, List<SecretSource> sources) {
+    this.server = server;
+    this.client = client;
+    this.sources = sources;
+  }
+
+  /**
+   * Starts the guard on {@code host:port} in front of {@code target}, accepting the (started) {@code sources}.
+   */
+  public static Future<GuardServer> start(Vertx vertx, String host, int port, URI target, String header,
+      List<SecretSource> sources, MeterRegistry registry) {
+    boolean https = "https".equalsIgnoreCase(target.getScheme());
+    int targetPort = target.getPort() > 0 ? target.getPort() : https ? 443 : 80;
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setSsl(https).setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(64));
+    String prefix = target.getRawPath() == null || target.getRawPath().equals("/") ? "" : stripSlash(target.getRawPath());
+    Check check = new Check(vertx, header, List.copyOf(sources), prefix, registry);
+    HttpProxy proxy = HttpProxy.reverseProxy(client).origin(targetPort, target.getHost()).addInterceptor(check);
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)).requestHandler(proxy);
+    return server.listen().map(bound -> {
+      LOG.info("origin guard listening on {}:{} in front of {} (header {}, {} secret source(s))",
+          host, bound.actualPort(), target, header, sources.size());
+      return new GuardServer(bound, client, sources);
+    });
+  }
+
+  private static String stripSlash(String path) {
+    return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public Future<Void> stop() {
+    sources.forEach(SecretSource::stop);
+    return server.shutdown().eventually(client::close);
+  }
+
+  /** The interceptor that decides. Runs on the event loop; secret re-reads run on workers. */
+  private static final class Check implements ProxyInterceptor {
+    private final Vertx vertx;
+    private final String header;
+    private final List<SecretSource> sources;
+    private final String prefix;
+    private final Counter forwarded;
+    private final Counter refused;
+    private final AtomicLong lastReread = new AtomicLong(System.nanoTime() - REREAD_INTERVAL_NANOS);
+
+    Check(Vertx vertx, String header, List<SecretSource> sources, String prefix, MeterRegistry registry) {
+      this.vertx = vertx;
+      this.header = header;
+      this.sources = sources;
+      this.prefix = prefix;
+      this.forwarded = Counter.builder("tokencache.guard.requests").tag("result", "forwarded")
+          .description("Requests the guard forwarded or refused").register(registry);
+      this.refused = Counter.builder("tokencache.guard.requests").tag("result", "refused")
+          .description("Requests the guard forwarded or refused").register(registry);
+    }
+
+    @Override
+    public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+      ProxyRequest request = context.request();
+      String presented = request.headers().get(header);
+      request.headers().remove(header);
+      if (presented != null && accepted(presented)) {
+        return forward(context);
+      }
+      if (presented == null || !mayReread()) {
+        return refuse(request);
+      }
+      List<Future<Void>> rereads = new ArrayList<>();
+      sources.forEach(source -> rereads.add(source.refresh()));
+      return Future.join(rereads).transform(done -> accepted(presented) ? forward(context) : refuse(request));
+    }
+
+    private boolean accepted(String presented) {
+      List<String> values = new ArrayList<>();
+      sources.forEach(source -> values.addAll(source.accepted()));
+      return SecretMatcher.matchesAny(presented, values);
+    }
+
+    private boolean mayReread() {
+      long last = lastReread.get();
+      long now = System.nanoTime();
+      return now - last >= REREAD_INTERVAL_NANOS && lastReread.compareAndSet(last, now);
+    }
+
+    private Future<ProxyResponse> forward(ProxyContext context) {
+      forwarded.increment();
+      if (!prefix.isEmpty()) {
+        context.request().setURI(prefix + context.request().getURI());
+      }
+      return context.sendRequest();
+    }
+
+    private Future<ProxyResponse> refuse(ProxyRequest request) {
+      refused.increment();
+      LOG.debug("refused a request from {} without an accepted origin secret",
+          request.proxiedRequest().remoteAddress());
+      ProxyResponse response = request.response()
+          .setStatusCode(403)
+          .putHeader("Content-Type", "application/json")
+          .putHeader("Cache-Control", "no-store")
+          .setBody(Body.body(Buffer.buffer(FORBIDDEN)));
+      return Future.succeededFuture(response);
+    }
+  }
+}
