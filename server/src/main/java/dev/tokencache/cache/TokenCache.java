@@ -14,6 +14,7 @@ import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
@@ -38,13 +39,20 @@ public final class TokenCache {
   private final Cache<CacheKey, CachedToken> entries;
   private final ConcurrentMap<CacheKey, CompletableFuture<Fetched>> flights = new ConcurrentHashMap<>();
   private final TokenFetcher fetcher;
+  private final SharedTier shared;
   private final InstantSource clock;
   private final Duration minRemaining;
   private final double refreshAhead;
   private final Duration forceRefreshInterval;
 
   public TokenCache(Settings.Cache settings, TokenFetcher fetcher, InstantSource clock) {
+    this(settings, fetcher, SharedTier.NONE, clock);
+  }
+
+  /** A cache whose fetches go through {@code shared} (another instance may already hold the token). */
+  public TokenCache(Settings.Cache settings, TokenFetcher fetcher, SharedTier shared, InstantSource clock) {
     this.fetcher = fetcher;
+    this.shared = shared;
     this.clock = clock;
     this.minRemaining = settings.minRemaining();
     this.refreshAhead = settings.refreshAhead();
@@ -70,13 +78,13 @@ public final class TokenCache {
     if (cached != null) {
       if (!forceRefresh || isRecent(cached, now)) {
         if (cached.isDueForRefreshAt(now, refreshAhead)) {
-          refreshInBackground(key, request);
+          refreshInBackground(key, request, cached);
         }
         return new Lookup.Hit(cached);
       }
-      return fly(key, request, true);
+      return fly(key, request, SharedTier.Reason.FORCED, cached);
     }
-    return fly(key, request, false);
+    return fly(key, request, SharedTier.Reason.MISS, null);
   }
 
   /** Number of tokens held (approximate, as Caffeine counts). */
@@ -98,11 +106,11 @@ public final class TokenCache {
     return now.isBefore(token.receivedAt().plus(forceRefreshInterval));
   }
 
-  private void refreshInBackground(CacheKey key, TokenRequest request) {
+  private void refreshInBackground(CacheKey key, TokenRequest request, CachedToken current) {
     if (flights.containsKey(key)) {
       return;
     }
-    Lookup lookup = fly(key, request, true);
+    Lookup lookup = fly(key, request, SharedTier.Reason.REFRESH_AHEAD, current);
     if (lookup instanceof Lookup.Pending pending && pending.result() == CacheResult.REFRESH) {
       pending.fetch().whenComplete((fetched, failure) -> {
         if (failure != null || fetched.token().isEmpty()) {
@@ -114,7 +122,8 @@ public final class TokenCache {
   }
 
   /** Joins the flight for {@code key}, or starts one. */
-  private Lookup fly(CacheKey key, TokenRequest request, boolean replacing) {
+  private Lookup fly(CacheKey key, TokenRequest request, SharedTier.Reason reason, CachedToken current) {
+    boolean replacing = reason != SharedTier.Reason.MISS;
     CompletableFuture<Fetched> mine = new CompletableFuture<>();
     CompletableFuture<Fetched> running = flights.putIfAbsent(key, mine);
     if (running != null) {
@@ -129,15 +138,24 @@ public final class TokenCache {
         return new Lookup.Hit(stored);
       }
     }
-    Instant sentAt = clock.instant();
     CompletableFuture<Fetched> fetch;
     try {
-      fetch = fetcher.fetch(request).toCompletableFuture().thenApply(response -> Fetched.of(response, sentAt));
+      fetch = shared.load(key, request, reason, current, () -> fetchUpstream(request)).toCompletableFuture();
     } catch (RuntimeException e) {
       fetch = CompletableFuture.failedFuture(e);
     }
     fetch.whenComplete((fetched, failure) -> land(key, mine, fetched, failure));
     return new Lookup.Pending(mine, replacing ? CacheResult.REFRESH : CacheResult.MISS);
+  }
+
+  private CompletionStage<Fetched> fetchUpstream(TokenRequest request) {
+    Instant sentAt = clock.instant();
+    return fetcher.fetch(request).thenApply(response -> Fetched.of(response, sentAt));
+  }
+
+  /** The shared tier's state, for readiness: {@code null} when it works or there is none. */
+  public String sharedTierProblem() {
+    return shared.problem();
   }
 
   private void land(CacheKey key, CompletableFuture<Fetched> flight, Fetched fetched, Throwable failure) {

@@ -18,11 +18,30 @@ public final class Checks {
   public static List<HealthCheck> of(ProxyServer proxy, SecretSource origin) {
     List<HealthCheck> checks = new java.util.ArrayList<>(List.of(
         check("listener", () -> proxy.isAccepting() ? null : "shutting down"),
-        check("cache", () -> null))); // the in-memory backend cannot be unavailable
+        degradedOnly(check("cache", () -> proxy.cache().sharedTierProblem())))); // memory: always null
     if (origin != null) {
       checks.add(check("origin-secret", origin::problem));
     }
     return checks;
+  }
+
+  private static HealthCheck degradedOnly(HealthCheck check) {
+    return new HealthCheck() {
+      @Override
+      public String name() {
+        return check.name();
+      }
+
+      @Override
+      public String check() {
+        return check.check();
+      }
+
+      @Override
+      public boolean critical() {
+        return false;
+      }
+    };
   }
 
   static HealthCheck check(String name, java.util.function.Supplier<String> probe) {

@@ -10,7 +10,7 @@ import java.util.Optional;
  * read only the part that concerns them.
  */
 public record Settings(Server server, Upstream upstream, Cache cache, Proxy proxy, Origin origin, Admin admin, Log log,
-    Guard guard) {
+    Guard guard, Redis redis) {
 
   /** The token listener. */
   public record Server(
@@ -70,6 +70,15 @@ public record Settings(Server server, Upstream upstream, Cache cache, Proxy prox
     public URI requiredTargetUrl() {
       return targetUrl.orElseThrow(() -> new ConfigException(
           ConfigKeys.GUARD_TARGET_URL + ": (expected: the base URL of the authorization server to protect; it is required)"));
+    }
+  }
+
+  /** The Redis shared tier (with {@code cache.backend: redis}). */
+  public record Redis(Optional<String> url, Optional<String> passwordSource, Duration timeout, int poolSize) {
+    @Override
+    public String toString() {
+      return "Redis[url=<masked>, passwordSource=" + passwordSource.map(s -> "<masked>").orElse("none")
+          + ", timeout=" + timeout + ", poolSize=" + poolSize + "]";
     }
   }
 

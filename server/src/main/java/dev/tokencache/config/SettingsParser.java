@@ -39,7 +39,8 @@ public final class SettingsParser {
 
   private Settings settings() {
     Settings.Origin origin = origin();
-    return new Settings(server(), upstream(), cache(), proxy(), origin, admin(), log(), guard(origin));
+    Settings.Cache cache = cache();
+    return new Settings(server(), upstream(), cache, proxy(), origin, admin(), log(), guard(origin), redis(cache));
   }
 
   private Settings.Server server() {
@@ -84,8 +85,8 @@ public final class SettingsParser {
 
   private Settings.Cache cache() {
     String backend = text(ConfigKeys.CACHE_BACKEND);
-    if (!"memory".equals(backend)) {
-      problem(ConfigKeys.CACHE_BACKEND, backend, "memory; the redis backend is not available in this version");
+    if (!"memory".equals(backend) && !"redis".equals(backend)) {
+      problem(ConfigKeys.CACHE_BACKEND, backend, "memory or redis");
     }
     long maxEntries = integer(ConfigKeys.CACHE_MAX_ENTRIES, 1, Long.MAX_VALUE);
     Duration minRemaining = duration(ConfigKeys.CACHE_MIN_REMAINING, Duration.ZERO);
@@ -116,6 +117,33 @@ public final class SettingsParser {
     source.ifPresent(s -> secretSource(ConfigKeys.ORIGIN_SECRET, s));
     Duration poll = duration(ConfigKeys.ORIGIN_POLL_INTERVAL, Duration.ofSeconds(1));
     return new Settings.Origin(header, source, poll);
+  }
+
+  private Settings.Redis redis(Settings.Cache cache) {
+    Optional<String> url = Optional.ofNullable(raw.get(ConfigKeys.REDIS_URL));
+    url.ifPresent(value -> {
+      if (!value.startsWith("redis://") && !value.startsWith("rediss://")) {
+        problems.add(ConfigKeys.REDIS_URL + ": <masked> (expected: redis://host:port or rediss://host:port)");
+      }
+    });
+    Optional<String> password = Optional.ofNullable(raw.get(ConfigKeys.REDIS_PASSWORD));
+    password.ifPresent(spec -> {
+      if (!(spec.startsWith("env:") && spec.length() > 4) && !(spec.startsWith("file:") && spec.length() > 5)) {
+        problems.add(ConfigKeys.REDIS_PASSWORD + ": <masked> (expected: env:NAME or file:PATH)");
+      }
+    });
+    Duration timeout = duration(ConfigKeys.REDIS_TIMEOUT, Duration.ofMillis(1));
+    int pool = (int) integer(ConfigKeys.REDIS_POOL_SIZE, 1, 1024);
+    if ("redis".equals(cache.backend())) {
+      if (url.isEmpty()) {
+        problems.add(ConfigKeys.REDIS_URL + ": (expected: redis://host:port; cache.backend is redis)");
+      }
+      if (cache.keySecret().isEmpty() && raw.get(ConfigKeys.CACHE_KEY_SECRET) == null) {
+        problems.add(ConfigKeys.CACHE_KEY_SECRET
+            + ": (expected: the same secret of 16+ characters on every instance; cache.backend is redis)");
+      }
+    }
+    return new Settings.Redis(url, password, timeout, pool);
   }
 
   private Settings.Log log() {

@@ -131,8 +131,10 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
     });
   }
 
-  private void answer(Exchange exchange, CacheResult result, Fetched fetched) {
-    exchange.upstream(fetched.response().elapsedNanos());
+  private void answer(Exchange exchange, CacheResult pending, Fetched fetched) {
+    // a miss answered from the shared tier (another instance's token) asked no upstream: a hit
+    CacheResult result = pending == CacheResult.MISS && fetched.response() == null ? CacheResult.HIT : pending;
+    exchange.upstream(fetched.upstreamNanos());
     if (fetched.token().isPresent()) {
       Responses.token(exchange, result, fetched.token().get().render(clock.instant()));
     } else {

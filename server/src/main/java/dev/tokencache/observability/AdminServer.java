@@ -55,13 +55,20 @@ public final class AdminServer {
   private static void ready(HttpServerRequest request, List<HealthCheck> checks) {
     JsonObject details = new JsonObject();
     boolean up = true;
+    boolean degraded = false;
     for (HealthCheck check : checks) {
       String problem = check.check();
-      details.put(check.name(), problem == null ? new JsonObject().put("status", "UP")
-          : new JsonObject().put("status", "DOWN").put("reason", problem));
-      up &= problem == null;
+      String status = problem == null ? "UP" : check.critical() ? "DOWN" : "DEGRADED";
+      JsonObject detail = new JsonObject().put("status", status);
+      if (problem != null) {
+        detail.put("reason", problem);
+      }
+      details.put(check.name(), detail);
+      up &= problem == null || !check.critical();
+      degraded |= problem != null && !check.critical();
     }
-    json(request, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", details));
+    String overall = !up ? "DOWN" : degraded ? "DEGRADED" : "UP";
+    json(request, up ? 200 : 503, new JsonObject().put("status", overall).put("checks", details));
   }
 
   private static void json(HttpServerRequest request, int status, JsonObject body) {

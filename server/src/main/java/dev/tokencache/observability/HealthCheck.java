@@ -7,4 +7,12 @@ public interface HealthCheck {
 
   /** {@code null} when healthy, else a short reason (never a secret). */
   String check();
+
+  /**
+   * Whether a failure makes the instance not ready (503). A non-critical failure shows as {@code DEGRADED}
+   * and keeps readiness up: the instance still answers correctly, only less efficiently.
+   */
+  default boolean critical() {
+    return true;
+  }
 }

@@ -60,6 +60,18 @@ public final class SecretSources {
     throw new IllegalArgumentException("expected env:NAME, file:PATH or aws-secretsmanager:ARN[#json-key]");
   }
 
+  /**
+   * Reads an {@code env:} or {@code file:} source once, now (blocking: start-up only).
+   *
+   * @throws SecretUnavailable when it cannot be read
+   */
+  public static String readOnce(String spec, Map<String, String> environment) {
+    if (spec.startsWith("env:")) {
+      return SecretSource.nonEmpty(environment.get(spec.substring(4)), "environment variable " + spec.substring(4));
+    }
+    return readFile(Path.of(spec.substring(5)), spec);
+  }
+
   private static String readFile(Path path, String description) {
     try {
       return SecretSource.nonEmpty(Files.readString(path, StandardCharsets.UTF_8).strip(), description);

@@ -1,6 +1,11 @@
 package dev.tokencache.server;
 
+import dev.tokencache.cache.SharedTier;
 import dev.tokencache.cache.TokenCache;
+import dev.tokencache.cache.redis.RedisTier;
+import dev.tokencache.origin.SecretSources;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 import dev.tokencache.config.Settings;
 import dev.tokencache.http.RequestObserver;
 import dev.tokencache.http.TokenEndpoint;
@@ -35,11 +40,14 @@ public final class ProxyServer {
   private final List<String> deployments;
   private final UpstreamClient upstream;
   private final TokenCache cache;
+  private final SharedTier shared;
   private final int port;
   private Future<Void> stopping;
 
-  private ProxyServer(Vertx vertx, List<String> deployments, UpstreamClient upstream, TokenCache cache, int port) {
+  private ProxyServer(Vertx vertx, List<String> deployments, UpstreamClient upstream, TokenCache cache,
+      SharedTier shared, int port) {
     this.vertx = vertx;
+    this.shared = shared;
     this.deployments = deployments;
     this.upstream = upstream;
     this.cache = cache;
@@ -80,8 +88,9 @@ public final class ProxyServer {
         extras.tracing());
     byte[] keySecret = settings.cache().keySecret().map(s -> s.bytes()).orElseGet(ProxyServer::randomKey);
     CacheKeyDeriver keys = new CacheKeyDeriver(keySecret, upstream.tokenUrl().toString());
+    SharedTier shared = sharedTier(vertx, settings, keySecret, clock);
     TokenCache cache = new TokenCache(settings.cache(),
-        request -> upstream.requestToken(request).toCompletionStage(), clock);
+        request -> upstream.requestToken(request).toCompletionStage(), shared, clock);
     TokenEndpoint endpoint = new TokenEndpoint(settings, cache, keys, upstream, clock, extras.requests(),
         extras.tracing());
 
@@ -102,8 +111,24 @@ public final class ProxyServer {
       LOG.info("token proxy listening on {}://{}:{}{} in front of {} ({} event loops)",
           settings.server().tls().isPresent() ? "https" : "http", settings.server().host(), port,
           settings.server().tokenPath(), upstream.tokenUrl(), listeners);
-      return new ProxyServer(vertx, List.of(id), upstream, cache, port);
+      return new ProxyServer(vertx, List.of(id), upstream, cache, shared, port);
     });
+  }
+
+  /** The Redis tier when {@code cache.backend} is redis; no Redis client exists otherwise. */
+  private static SharedTier sharedTier(Vertx vertx, Settings settings, byte[] keySecret, InstantSource clock) {
+    if (!"redis".equals(settings.cache().backend())) {
+      return SharedTier.NONE;
+    }
+    Settings.Redis redis = settings.redis();
+    RedisOptions options = new RedisOptions()
+        .setConnectionString(redis.url().orElseThrow())
+        .setMaxPoolSize(redis.poolSize())
+        .setMaxPoolWaiting(1024)
+        .setMaxWaitingHandlers(4096);
+    redis.passwordSource().ifPresent(spec -> options.setPassword(SecretSources.readOnce(spec, System.getenv())));
+    return new RedisTier(vertx, Redis.createClient(vertx, options), keySecret, clock, settings.cache().minRemaining(),
+        redis.timeout(), settings.upstream().timeout());
   }
 
   private static HttpServerOptions listenerOptions(Settings.Server server) {
@@ -152,7 +177,8 @@ public final class ProxyServer {
       for (String id : deployments) {
         undeployed.add(vertx.undeploy(id));
       }
-      stopping = Future.join(undeployed).<Void>mapEmpty().eventually(() -> upstream.close());
+      stopping = Future.join(undeployed).<Void>mapEmpty().eventually(() -> upstream.close())
+          .eventually(() -> shared instanceof RedisTier redis ? redis.close() : Future.succeededFuture());
     }
     return stopping;
   }

@@ -153,6 +153,36 @@ public final class CachedToken {
     return body;
   }
 
+  private static final byte FORMAT = 1;
+  private static final int TIMES = 2 * (Long.BYTES + Integer.BYTES);
+
+  /**
+   * The token as bytes, for a shared store (which encrypts them): a format byte, {@code receivedAt} and
+   * {@code expiresAt} as epoch seconds and nanoseconds (exact, so every instance computes the same seconds
+   * left), then the pre-serialized JSON head.
+   */
+  public byte[] toBytes() {
+    return java.nio.ByteBuffer.allocate(1 + TIMES + head.length)
+        .put(FORMAT)
+        .putLong(receivedAt.getEpochSecond()).putInt(receivedAt.getNano())
+        .putLong(expiresAt.getEpochSecond()).putInt(expiresAt.getNano())
+        .put(head)
+        .array();
+  }
+
+  /** Reads {@link #toBytes()}; empty when the bytes are not in that format. */
+  public static Optional<CachedToken> fromBytes(byte[] bytes) {
+    if (bytes.length < 1 + TIMES + 2 || bytes[0] != FORMAT) {
+      return Optional.empty();
+    }
+    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+    Instant received = Instant.ofEpochSecond(buffer.getLong(), buffer.getInt());
+    Instant expires = Instant.ofEpochSecond(buffer.getLong(), buffer.getInt());
+    byte[] head = new byte[buffer.remaining()];
+    buffer.get(head);
+    return head[0] == '{' ? Optional.of(new CachedToken(head, received, expires)) : Optional.empty();
+  }
+
   /** Approximate heap bytes held by this entry. */
   public int weight() {
     return head.length + 64;

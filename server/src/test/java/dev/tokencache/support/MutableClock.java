@@ -18,6 +18,10 @@ public final class MutableClock implements InstantSource {
     return now.get();
   }
 
+  public void setTo(Instant instant) {
+    now.set(instant);
+  }
+
   public void advance(Duration duration) {
     now.updateAndGet(instant -> instant.plus(duration));
   }

@@ -70,6 +70,19 @@ class CachedTokenTest {
   }
 
   @Test
+  void bytesRoundTripExactly() {
+    CachedToken token = CachedToken.fromResponse(
+        "{\"access_token\":\"abc\",\"expires_in\":1000,\"scope\":\"a\"}".getBytes(StandardCharsets.UTF_8),
+        T0.plusNanos(123_456_789)).orElseThrow();
+    CachedToken copy = CachedToken.fromBytes(token.toBytes()).orElseThrow();
+
+    assertThat(copy.receivedAt()).isEqualTo(token.receivedAt());
+    assertThat(copy.expiresAt()).isEqualTo(token.expiresAt());
+    assertThat(copy.render(T0)).isEqualTo(token.render(T0));
+    assertThat(CachedToken.fromBytes(new byte[] {9, 9, 9})).isEmpty();
+  }
+
+  @Test
   void toStringShowsNoToken() {
     assertThat(parse("{\"access_token\":\"very-secret-token\",\"expires_in\":10}").toString())
         .doesNotContain("very-secret-token");

@@ -1,0 +1,181 @@
+package dev.tokencache.cache.redis;
+
+import static dev.tokencache.support.Forms.basic;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokencache.support.MockIssuer;
+import dev.tokencache.support.ProxyHarness;
+import dev.tokencache.support.RedisServer;
+import dev.tokencache.support.TokenReply;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Three proxies sharing one real Redis, in front of mock-oauth2-server. */
+class ScaleOutTest {
+  private static final String SECRET = "Zx81-client-secret-Q";
+  private static final String KEY_SECRET = "shared-key-secret-for-all-instances";
+
+  private RedisServer redis;
+  private MockIssuer issuer;
+  private final List<ProxyHarness> proxies = new ArrayList<>();
+  private final Vertx vertx = Vertx.vertx();
+  private RedisAPI raw;
+
+  @BeforeEach
+  void start() throws Exception {
+    redis = new RedisServer();
+    issuer = new MockIssuer();
+    for (int i = 0; i < 3; i++) {
+      proxies.add(ProxyHarness.start(issuer.tokenUrl(), Map.of("cache.backend", "redis", "redis.url", redis.url(),
+          "cache.key-secret", KEY_SECRET, "redis.timeout", "200ms")));
+    }
+    raw = RedisAPI.api(Redis.createClient(vertx, redis.url()));
+    proxies.forEach(proxy -> proxy.clock.setTo(proxies.get(0).clock.instant())); // one time for all instances
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (ProxyHarness proxy : proxies) {
+      proxy.close();
+    }
+    raw.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    issuer.close();
+    redis.close();
+  }
+
+  private TokenReply ask(int instance, String scope) throws Exception {
+    return proxies.get(instance).post("grant_type=client_credentials&scope=" + scope,
+        "Authorization", basic("orders-service", SECRET));
+  }
+
+  private <T> T await(io.vertx.core.Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void threeHundredConcurrentRequestsAcrossThreeInstancesMakeOneUpstreamRequest() throws Exception {
+    List<CompletableFuture<TokenReply>> replies = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      ProxyHarness proxy = proxies.get(i % 3);
+      replies.add(proxy.sendAsync(proxy.form(null, "grant_type=client_credentials&scope=orders.read",
+          "Authorization", basic("orders-service", SECRET)).build()));
+    }
+    Set<String> tokens = new HashSet<>();
+    for (CompletableFuture<TokenReply> reply : replies) {
+      TokenReply served = reply.get(30, TimeUnit.SECONDS);
+      assertThat(served.status()).isEqualTo(200);
+      tokens.add(served.accessToken());
+    }
+
+    assertThat(issuer.takeRequests()).as("upstream requests").hasSize(1);
+    assertThat(tokens).as("distinct tokens handed out").hasSize(1);
+  }
+
+  @Test
+  void tokenCachedByOneInstanceIsAHitOnAnotherWithTheRightRemainingLifetime() throws Exception {
+    TokenReply first = ask(0, "orders.read");
+    proxies.get(1).clock.advance(Duration.ofSeconds(100));
+    TokenReply other = ask(1, "orders.read");
+
+    assertThat(other.cacheResult()).isEqualTo("hit");
+    assertThat(other.accessToken()).isEqualTo(first.accessToken());
+    assertThat(other.expiresIn()).isEqualTo(first.expiresIn() - 100);
+    assertThat(issuer.takeRequests()).hasSize(1);
+  }
+
+  @Test
+  void redisHoldsNoTokenClientIdScopeOrSecretAndExpiresWithTheToken() throws Exception {
+    TokenReply reply = ask(0, "orders.read");
+    List<String> keys = new ArrayList<>();
+    for (Response key : await(raw.scan(List.of("0", "COUNT", "1000"))).get(1)) {
+      keys.add(key.toString());
+    }
+
+    assertThat(keys).hasSize(1);
+    String key = keys.get(0);
+    byte[] value = await(raw.get(key)).toBuffer().getBytes();
+    String asText = new String(value, StandardCharsets.ISO_8859_1);
+    for (String forbidden : List.of(reply.accessToken(), reply.accessToken().substring(0, 20), "orders-service",
+        "orders.read", SECRET, KEY_SECRET, "access_token")) {
+      assertThat(key).doesNotContain(forbidden);
+      assertThat(asText).doesNotContain(forbidden);
+    }
+    assertThat(key).startsWith("tokencache:v1:t:").hasSize("tokencache:v1:t:".length() + 64);
+    long bytes = await(raw.memory(List.of("USAGE", key))).toLong();
+    System.out.printf("redis entry: value %d bytes, key %d bytes, MEMORY USAGE %d bytes, token %d chars%n",
+        value.length, key.length(), bytes, reply.accessToken().length());
+    assertThat(bytes).isLessThan(value.length + key.length() + 256L);
+    long pttl = await(raw.pttl(key)).toLong();
+    long usable = (reply.expiresIn() - 60) * 1000;
+    assertThat(pttl).isBetween(usable - 2_000, usable + 1_000);
+  }
+
+  @Test
+  void wrongSecretNeverSeesATokenAnotherInstanceCached() throws Exception {
+    TokenReply right = ask(0, "orders.read");
+    TokenReply wrong = proxies.get(1).post("grant_type=client_credentials&scope=orders.read",
+        "Authorization", basic("orders-service", SECRET + "x"));
+
+    assertThat(wrong.accessToken()).isNotEqualTo(right.accessToken());
+    assertThat(wrong.cacheResult()).isEqualTo("miss");
+    assertThat(issuer.takeRequests()).hasSize(2);
+  }
+
+  @Test
+  void redisDownDuringLoadFailsNoRequestAndIsUsedAgainWhenBack() throws Exception {
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger requests = new AtomicInteger();
+    AtomicInteger failures = new AtomicInteger();
+    List<CompletableFuture<Void>> clients = new ArrayList<>();
+    for (int c = 0; c < 3; c++) {
+      int instance = c;
+      clients.add(CompletableFuture.runAsync(() -> {
+        for (int i = 0; i < 3000 && running.get(); i++) {
+          try {
+            TokenReply reply = ask(instance, "scope-" + (i % 20));
+            requests.incrementAndGet();
+            if (reply.status() != 200) {
+              failures.incrementAndGet();
+            }
+          } catch (Exception e) {
+            failures.incrementAndGet();
+          }
+        }
+      }));
+    }
+    Thread.sleep(500); // load windows: before, during and after the outage
+    redis.stop();
+    Thread.sleep(1_500);
+    int duringOutage = requests.get();
+    redis.start();
+    Thread.sleep(1_000);
+    running.set(false);
+    CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+    assertThat(failures.get()).as("failed token requests").isZero();
+    assertThat(requests.get()).isGreaterThan(duringOutage);
+    TokenReply fresh = ask(2, "after-outage");
+    assertThat(fresh.status()).isEqualTo(200);
+    assertThat(await(raw.keys("tokencache:v1:t:*")).size()).as("entries written after Redis came back").isPositive();
+    TokenReply elsewhere = ask(0, "after-outage");
+    assertThat(elsewhere.cacheResult()).isEqualTo("hit");
+    assertThat(elsewhere.accessToken()).isEqualTo(fresh.accessToken());
+  }
+}
