@@ -28,7 +28,7 @@ class UpstreamFaultsTest {
   @BeforeEach
   void start() throws Exception {
     upstream = new FakeUpstream();
-    proxy = ProxyHarness.start(upstream.tokenUrl(), Map.of("upstream.timeout", "1s", "upstream.connect-timeout", "500ms"));
+    proxy = ProxyHarness.start(upstream.tokenUrl(), Map.of("upstream.timeout", "2500ms", "upstream.connect-timeout", "500ms"));
   }
 
   @AfterEach
@@ -146,6 +146,21 @@ class UpstreamFaultsTest {
 
     assertThat(reply.status()).isEqualTo(502);
     assertThat(reply.error()).isEqualTo("temporarily_unavailable");
+  }
+
+  @Test
+  void oversizedAnswersGiveBadGatewayWithOrWithoutContentLength() throws Exception {
+    String huge = "{\"access_token\":\"" + "x".repeat(2 * 1024 * 1024) + "\",\"expires_in\":60}";
+    upstream.enqueue(FakeUpstream.json(200, huge));
+    upstream.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
+        .setChunkedBody(huge, 64 * 1024));
+
+    TokenReply declared = request();
+    TokenReply chunked = request();
+
+    assertThat(declared.status()).isEqualTo(502);
+    assertThat(chunked.status()).isEqualTo(502);
+    assertThat(chunked.error()).isEqualTo("temporarily_unavailable");
   }
 
   @Test

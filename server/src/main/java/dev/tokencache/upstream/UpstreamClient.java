@@ -14,6 +14,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -160,7 +161,7 @@ public final class UpstreamClient {
             return Future.failedFuture(new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE,
                 "the authorization server's answer is larger than " + MAX_RESPONSE_BYTES + " bytes"));
           }
-          return response.body().map(bytes -> new UpstreamResponse(
+          return boundedBody(response).map(bytes -> new UpstreamResponse(
               response.statusCode(),
               response.getHeader(HttpHeaders.CONTENT_TYPE),
               response.getHeader("WWW-Authenticate"),
@@ -205,6 +206,25 @@ public final class UpstreamClient {
       span.setStatus(StatusCode.ERROR, "no answer");
     }
     span.end();
+  }
+
+  /** The body, or a failure once it grows past {@link #MAX_RESPONSE_BYTES} (a chunked answer has no length). */
+  private static Future<Buffer> boundedBody(HttpClientResponse response) {
+    Promise<Buffer> body = Promise.promise();
+    Buffer collected = Buffer.buffer();
+    response.handler(chunk -> {
+      if (collected.length() + chunk.length() > MAX_RESPONSE_BYTES) {
+        if (body.tryFail(new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE,
+            "the authorization server's answer is larger than " + MAX_RESPONSE_BYTES + " bytes"))) {
+          response.request().reset();
+        }
+      } else {
+        collected.appendBuffer(chunk);
+      }
+    });
+    response.exceptionHandler(body::tryFail);
+    response.endHandler(done -> body.tryComplete(collected));
+    return body.future();
   }
 
   private static boolean tooLarge(String contentLength) {

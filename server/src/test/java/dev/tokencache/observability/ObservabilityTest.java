@@ -102,7 +102,7 @@ class ObservabilityTest {
   void coalescedTimeoutAndErrorsAreCounted() throws Exception {
     FakeUpstream upstream = new FakeUpstream();
     closing.add(upstream);
-    ProxyHarness proxy = proxyInFrontOf(upstream.tokenUrl(), Map.of("upstream.timeout", "1s"));
+    ProxyHarness proxy = proxyInFrontOf(upstream.tokenUrl(), Map.of("upstream.timeout", "2s"));
     upstream.enqueue(FakeUpstream.token("t", 3600).setHeadersDelay(300, TimeUnit.MILLISECONDS));
     List<CompletableFuture<TokenReply>> burst = new ArrayList<>();
     for (int i = 0; i < 5; i++) {

@@ -43,7 +43,7 @@ class ScaleOutTest {
     issuer = new MockIssuer();
     for (int i = 0; i < 3; i++) {
       proxies.add(ProxyHarness.start(issuer.tokenUrl(), Map.of("cache.backend", "redis", "redis.url", redis.url(),
-          "cache.key-secret", KEY_SECRET, "redis.timeout", "200ms")));
+          "cache.key-secret", KEY_SECRET, "redis.timeout", "2s")));
     }
     raw = RedisAPI.api(Redis.createClient(vertx, redis.url()));
     proxies.forEach(proxy -> proxy.clock.setTo(proxies.get(0).clock.instant())); // one time for all instances
