@@ -48,17 +48,17 @@ final class GuardCommand implements Callable<Integer> {
     List<SecretSource> sources = new ArrayList<>();
     try {
       for (String spec : guard.secrets()) {
-        sources.add(await(SecretSources.parse(spec, System.getenv(), settings.origin().pollInterval(),
+        sources.add(Blocking.await(SecretSources.parse(spec, System.getenv(), settings.origin().pollInterval(),
             guard.previousGrace(), InstantSource.system()).start(vertx)));
       }
-      server = await(GuardServer.start(vertx, settings.server().host(), settings.server().port(),
+      server = Blocking.await(GuardServer.start(vertx, settings.server().host(), settings.server().port(),
           guard.requiredTargetUrl(), settings.origin().header(), sources, registry));
       List<HealthCheck> checks = new ArrayList<>();
       for (SecretSource source : sources) {
         checks.add(Checks.check("secret " + source, source::problem));
       }
       admin = settings.admin().port() == 0 ? null
-          : await(AdminServer.start(vertx, settings.server().host(), settings.admin().port(), registry, checks));
+          : Blocking.await(AdminServer.start(vertx, settings.server().host(), settings.admin().port(), registry, checks));
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       spec.commandLine().getErr().println("tokencache: cannot start the guard: " + cause.getMessage());
@@ -77,9 +77,5 @@ final class GuardCommand implements Callable<Integer> {
     }, "tokencache-guard-shutdown"));
     stopped.await();
     return 0;
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }

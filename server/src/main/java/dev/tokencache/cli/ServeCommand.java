@@ -44,13 +44,13 @@ final class ServeCommand implements Callable<Integer> {
     ProxyServer proxy;
     AdminServer admin;
     try {
-      SecretSource origin = settings.origin().secretSource().isEmpty() ? null : await(SecretSources.parse(
+      SecretSource origin = settings.origin().secretSource().isEmpty() ? null : Blocking.await(SecretSources.parse(
           settings.origin().secretSource().get(), System.getenv(), settings.origin().pollInterval(),
           settings.guard().previousGrace(), InstantSource.system()).start(vertx));
-      proxy = await(ProxyServer.start(vertx, settings, InstantSource.system(), new ProxyServer.Extras(
+      proxy = Blocking.await(ProxyServer.start(vertx, settings, InstantSource.system(), new ProxyServer.Extras(
           observability.requests(), observability.upstream(), Tracing.fromEnvironment(System.getenv()), origin)));
       observability.metrics().watch(proxy.cache());
-      admin = settings.admin().port() == 0 ? null : await(AdminServer.start(vertx, settings.server().host(),
+      admin = settings.admin().port() == 0 ? null : Blocking.await(AdminServer.start(vertx, settings.server().host(),
           settings.admin().port(), observability.registry(), Checks.of(proxy, origin)));
       if (admin != null) {
         LOG.info("admin listener (metrics, health) on port {}", admin.port());
@@ -78,9 +78,5 @@ final class ServeCommand implements Callable<Integer> {
     }, "tokencache-shutdown"));
     stopped.await();
     return 0;
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }

@@ -46,7 +46,7 @@ final class Exchange {
 
   void client(String id, String canonicalScope) {
     this.clientId = id;
-    this.scope = canonicalScope;
+    this.scope = canonicalScope.isEmpty() ? null : canonicalScope;
   }
 
   void upstream(long nanos) {
