@@ -3,9 +3,6 @@ package dev.tokencache.server;
 import dev.tokencache.cache.SharedTier;
 import dev.tokencache.cache.TokenCache;
 import dev.tokencache.cache.redis.RedisTier;
-import dev.tokencache.origin.SecretSources;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import dev.tokencache.config.Settings;
 import dev.tokencache.http.RequestObserver;
 import dev.tokencache.http.TokenEndpoint;
@@ -117,18 +114,9 @@ public final class ProxyServer {
 
   /** The Redis tier when {@code cache.backend} is redis; no Redis client exists otherwise. */
   private static SharedTier sharedTier(Vertx vertx, Settings settings, byte[] keySecret, InstantSource clock) {
-    if (!"redis".equals(settings.cache().backend())) {
-      return SharedTier.NONE;
-    }
-    Settings.Redis redis = settings.redis();
-    RedisOptions options = new RedisOptions()
-        .setConnectionString(redis.url().orElseThrow())
-        .setMaxPoolSize(redis.poolSize())
-        .setMaxPoolWaiting(1024)
-        .setMaxWaitingHandlers(4096);
-    redis.passwordSource().ifPresent(spec -> options.setPassword(SecretSources.readOnce(spec, System.getenv())));
-    return new RedisTier(vertx, Redis.createClient(vertx, options), keySecret, clock, settings.cache().minRemaining(),
-        redis.timeout(), settings.upstream().timeout());
+    return "redis".equals(settings.cache().backend())
+        ? RedisTier.create(vertx, settings, keySecret, clock)
+        : SharedTier.NONE;
   }
 
   private static HttpServerOptions listenerOptions(Settings.Server server) {

@@ -2,6 +2,8 @@ package dev.tokencache.cache.redis;
 
 import dev.tokencache.cache.Fetched;
 import dev.tokencache.cache.SharedTier;
+import dev.tokencache.config.Settings;
+import dev.tokencache.origin.SecretSources;
 import dev.tokencache.token.CacheKey;
 import dev.tokencache.token.CachedToken;
 import dev.tokencache.token.TokenRequest;
@@ -11,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
@@ -57,7 +60,23 @@ public final class RedisTier implements SharedTier {
   private final Duration lockLife;
   private final AtomicReference<String> problem = new AtomicReference<>();
 
-  public RedisTier(Vertx vertx, Redis redis, byte[] keySecret, InstantSource clock, Duration minRemaining,
+  /**
+   * The tier for {@code settings} ({@code redis.*}, {@code cache.min-remaining}, {@code upstream.timeout}). The
+   * client connects lazily, on the first command. A {@code redis.password} source is read now.
+   */
+  public static RedisTier create(Vertx vertx, Settings settings, byte[] keySecret, InstantSource clock) {
+    Settings.Redis redis = settings.redis();
+    RedisOptions options = new RedisOptions()
+        .setConnectionString(redis.url().orElseThrow())
+        .setMaxPoolSize(redis.poolSize())
+        .setMaxPoolWaiting(1024)
+        .setMaxWaitingHandlers(4096);
+    redis.passwordSource().ifPresent(spec -> options.setPassword(SecretSources.readOnce(spec, System.getenv())));
+    return new RedisTier(vertx, Redis.createClient(vertx, options), keySecret, clock, settings.cache().minRemaining(),
+        redis.timeout(), settings.upstream().timeout());
+  }
+
+  RedisTier(Vertx vertx, Redis redis, byte[] keySecret, InstantSource clock, Duration minRemaining,
       Duration commandTimeout, Duration upstreamTimeout) {
     this.vertx = vertx;
     this.redis = redis;
