@@ -6,9 +6,9 @@ import dev.tokencache.config.Settings;
 import dev.tokencache.guard.GuardServer;
 import dev.tokencache.observability.AdminServer;
 import dev.tokencache.observability.HealthCheck;
+import dev.tokencache.observability.Observability;
 import dev.tokencache.origin.SecretSource;
 import dev.tokencache.origin.SecretSources;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -42,7 +42,8 @@ final class GuardCommand implements Callable<Integer> {
           + ": (expected: at least one secret source; set guard.secrets or origin.secret)");
     }
     Vertx vertx = Vertx.vertx();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Observability observability = Observability.create(settings.log(), System.out);
+    PrometheusMeterRegistry registry = observability.registry();
     GuardServer server;
     AdminServer admin;
     List<SecretSource> sources = new ArrayList<>();
@@ -52,7 +53,8 @@ final class GuardCommand implements Callable<Integer> {
             guard.previousGrace(), InstantSource.system()).start(vertx)));
       }
       server = Blocking.await(GuardServer.start(vertx, settings.server().host(), settings.server().port(),
-          guard.requiredTargetUrl(), settings.origin().header(), sources, registry));
+          guard.requiredTargetUrl(), settings.origin().header(), sources, registry, observability.accessLines(),
+          InstantSource.system()));
       List<HealthCheck> checks = new ArrayList<>();
       for (SecretSource source : sources) {
         checks.add(Checks.check("secret " + source, source::problem));

@@ -11,6 +11,9 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
@@ -19,6 +22,9 @@ import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
 import java.net.URI;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.function.Consumer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,6 +46,8 @@ public final class GuardServer {
   static final String FORBIDDEN =
       "{\"message\":\"Direct access to the authorization server is not allowed. Use the token proxy.\"}";
   private static final long REREAD_INTERVAL_NANOS = 1_000_000_000L;
+  /** Marks the guard's own refusals (for the caller, and for the access log). */
+  static final String DECISION = "X-Origin-Guard";
 
   private final HttpServer server;
   private final HttpClient client;
@@ -52,10 +60,12 @@ public final class GuardServer {
   }
 
   /**
-   * Starts the guard on {@code host:port} in front of {@code target}, accepting the (started) {@code sources}.
+   * Starts the guard on {@code host:port} in front of {@code target}, accepting the (started) {@code sources}, and
+   * writes one JSON access line per request to {@code accessLines}: {@code time, client_ip, method, path, status,
+   * guard (forwarded or refused), duration_ms}; never the origin header, a query string or a body.
    */
   public static Future<GuardServer> start(Vertx vertx, String host, int port, URI target, String header,
-      List<SecretSource> sources, MeterRegistry registry) {
+      List<SecretSource> sources, MeterRegistry registry, Consumer<String> accessLines, InstantSource clock) {
     boolean https = "https".equalsIgnoreCase(target.getScheme());
     int targetPort = target.getPort() > 0 ? target.getPort() : https ? 443 : 80;
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setSsl(https).setKeepAlive(true),
@@ -63,12 +73,31 @@ public final class GuardServer {
     String prefix = target.getRawPath() == null || target.getRawPath().equals("/") ? "" : stripSlash(target.getRawPath());
     Check check = new Check(vertx, header, List.copyOf(sources), prefix, registry);
     HttpProxy proxy = HttpProxy.reverseProxy(client).origin(targetPort, target.getHost()).addInterceptor(check);
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)).requestHandler(proxy);
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+        .requestHandler(request -> {
+          long started = System.nanoTime();
+          Instant arrived = clock.instant();
+          request.response().endHandler(done -> accessLines.accept(accessLine(request, arrived, started)));
+          proxy.handle(request);
+        });
     return server.listen().map(bound -> {
       LOG.info("origin guard listening on {}:{} in front of {} (header {}, {} secret source(s))",
           host, bound.actualPort(), target, header, sources.size());
       return new GuardServer(bound, client, sources);
     });
+  }
+
+  private static String accessLine(HttpServerRequest request, Instant arrived, long started) {
+    HttpServerResponse response = request.response();
+    return new JsonObject()
+        .put("time", arrived.toString())
+        .put("client_ip", request.remoteAddress() == null ? null : request.remoteAddress().hostAddress())
+        .put("method", request.method().name())
+        .put("path", request.path())
+        .put("status", response.getStatusCode())
+        .put("guard", response.headers().contains(DECISION) ? "refused" : "forwarded")
+        .put("duration_ms", (System.nanoTime() - started) / 1e6)
+        .encode();
   }
 
   private static String stripSlash(String path) {
@@ -149,6 +178,7 @@ public final class GuardServer {
           .setStatusCode(403)
           .putHeader("Content-Type", "application/json")
           .putHeader("Cache-Control", "no-store")
+          .putHeader(DECISION, "refused")
           .setBody(Body.body(Buffer.buffer(FORBIDDEN)));
       return Future.succeededFuture(response);
     }

@@ -47,7 +47,12 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
 
   @Override
   public void completed(RequestRecord record) {
-    if (!lines.offer(format(record))) {
+    write(format(record));
+  }
+
+  /** Queues one line that is already JSON (the guard's), without its newline. */
+  public void write(String line) {
+    if (!lines.offer(line)) {
       dropped.incrementAndGet();
     }
   }

@@ -74,6 +74,11 @@ public final class Observability implements AutoCloseable {
     };
   }
 
+  /** Where other components write their own JSON access lines; a no-op when the access log is off. */
+  public java.util.function.Consumer<String> accessLines() {
+    return accessLog == null ? line -> { } : accessLog::write;
+  }
+
   public UpstreamListener upstream() {
     return metrics;
   }

@@ -45,6 +45,7 @@ class GuardChainTest {
   private final MutableClock guardClock = new MutableClock(Instant.now());
   private final List<AutoCloseable> closing = new ArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
+  private final List<String> accessLines = new java.util.concurrent.CopyOnWriteArrayList<>();
   private MockIssuer issuer;
   private GuardServer guard;
 
@@ -71,7 +72,7 @@ class GuardChainTest {
     issuer = new MockIssuer();
     closing.add(issuer);
     guard = await(GuardServer.start(vertx, "127.0.0.1", 0, URI.create(issuer.server.baseUrl().toString()), HEADER,
-        List.of(source(spec, Duration.ofSeconds(1))), new SimpleMeterRegistry()));
+        List.of(source(spec, Duration.ofSeconds(1))), new SimpleMeterRegistry(), accessLines::add, guardClock));
   }
 
   private String guardTokenUrl() {
@@ -140,6 +141,10 @@ class GuardChainTest {
     }
     assertThat(issuer.takeRequests()).isEmpty();
     assertThat(direct(SECRET).statusCode()).isEqualTo(200);
+    assertThat(accessLines).hasSize(nearMisses.size() + 1);
+    assertThat(accessLines.get(0)).contains("\"status\":403", "\"guard\":\"refused\"", "\"path\":\"/default/token\"");
+    assertThat(accessLines.get(nearMisses.size())).contains("\"status\":200", "\"guard\":\"forwarded\"");
+    assertThat(String.join("\n", accessLines)).doesNotContain(SECRET).doesNotContain(SECRET.substring(0, 10));
   }
 
   @Test
