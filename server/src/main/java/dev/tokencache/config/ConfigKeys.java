@@ -32,6 +32,8 @@ public final class ConfigKeys {
   public static final String CACHE_KEY_SECRET = "cache.key-secret";
   public static final String REDIS_URL = "redis.url";
   public static final String REDIS_PASSWORD = "redis.password";
+  public static final String REDIS_TYPE = "redis.type";
+  public static final String REDIS_MASTER_NAME = "redis.master-name";
   public static final String REDIS_TIMEOUT = "redis.timeout";
   public static final String REDIS_POOL_SIZE = "redis.pool-size";
   public static final String ADMIN_PORT = "admin.port";
@@ -66,7 +68,9 @@ public final class ConfigKeys {
     add(CACHE_REFRESH_AHEAD, "0.8", "fraction of a token's lifetime after which a hit refreshes it in the background");
     add(CACHE_FORCE_REFRESH_INTERVAL, "10s", "least time between two forced refreshes of one key");
     addSecret(CACHE_KEY_SECRET, null, "HMAC key for cache keys, 16+ characters (random per process when unset; required with redis)");
-    addSecret(REDIS_URL, null, "redis://[user:password@]host:port[/db] or rediss:// for TLS");
+    addSecret(REDIS_URL, null, "redis://[user:password@]host:port[/db], rediss:// for TLS; comma-separated for sentinel or cluster");
+    add(REDIS_TYPE, "standalone", "standalone, sentinel (redis.url lists the sentinels) or cluster (redis.url lists nodes)");
+    add(REDIS_MASTER_NAME, "mymaster", "the master's name with redis.type sentinel");
     addSecret(REDIS_PASSWORD, null, "Redis password source, env:NAME or file:PATH (instead of one in redis.url)");
     add(REDIS_TIMEOUT, "250ms", "longest wait for one Redis command before going upstream without it");
     add(REDIS_POOL_SIZE, "16", "Redis connections pooled");

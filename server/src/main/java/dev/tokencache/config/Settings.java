@@ -74,13 +74,23 @@ public record Settings(Server server, Upstream upstream, Cache cache, Proxy prox
   }
 
   /** The Redis shared tier (with {@code cache.backend: redis}). */
-  public record Redis(Optional<String> url, Optional<String> passwordSource, Duration timeout, int poolSize) {
+  public record Redis(Optional<String> url, Optional<String> passwordSource, Duration timeout, int poolSize,
+      RedisType type, String masterName) {
+    /** The endpoints of {@code redis.url}: one, or the sentinels or cluster nodes. */
+    public java.util.List<String> urls() {
+      return url.map(text -> java.util.Arrays.stream(text.split(",")).map(String::trim).filter(u -> !u.isEmpty()).toList())
+          .orElse(java.util.List.of());
+    }
+
     @Override
     public String toString() {
       return "Redis[url=<masked>, passwordSource=" + passwordSource.map(s -> "<masked>").orElse("none")
-          + ", timeout=" + timeout + ", poolSize=" + poolSize + "]";
+          + ", timeout=" + timeout + ", poolSize=" + poolSize + ", type=" + type + ", masterName=" + masterName + "]";
     }
   }
+
+  /** How the Redis deployment is addressed. */
+  public enum RedisType { STANDALONE, SENTINEL, CLUSTER }
 
   /** The admin listener; {@code port} 0 means none. */
   public record Admin(int port) {}

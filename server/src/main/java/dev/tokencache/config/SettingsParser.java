@@ -122,10 +122,16 @@ public final class SettingsParser {
   private Settings.Redis redis(Settings.Cache cache) {
     Optional<String> url = Optional.ofNullable(raw.get(ConfigKeys.REDIS_URL));
     url.ifPresent(value -> {
-      if (!value.startsWith("redis://") && !value.startsWith("rediss://")) {
-        problems.add(ConfigKeys.REDIS_URL + ": <masked> (expected: redis://host:port or rediss://host:port)");
+      for (String one : value.split(",")) {
+        String trimmed = one.trim();
+        if (!trimmed.startsWith("redis://") && !trimmed.startsWith("rediss://")) {
+          problems.add(ConfigKeys.REDIS_URL + ": <masked> (expected: redis://host:port or rediss://host:port, comma-separated)");
+          return;
+        }
       }
     });
+    Settings.RedisType type = choice(ConfigKeys.REDIS_TYPE, Settings.RedisType.class);
+    String masterName = text(ConfigKeys.REDIS_MASTER_NAME);
     Optional<String> password = Optional.ofNullable(raw.get(ConfigKeys.REDIS_PASSWORD));
     password.ifPresent(spec -> {
       if (!(spec.startsWith("env:") && spec.length() > 4) && !(spec.startsWith("file:") && spec.length() > 5)) {
@@ -143,7 +149,7 @@ public final class SettingsParser {
             + ": (expected: the same secret of 16+ characters on every instance; cache.backend is redis)");
       }
     }
-    return new Settings.Redis(url, password, timeout, pool);
+    return new Settings.Redis(url, password, timeout, pool, type, masterName);
   }
 
   private Settings.Log log() {

@@ -13,7 +13,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisReplicas;
+import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
@@ -67,10 +70,16 @@ public final class RedisTier implements SharedTier {
   public static RedisTier create(Vertx vertx, Settings settings, byte[] keySecret, InstantSource clock) {
     Settings.Redis redis = settings.redis();
     RedisOptions options = new RedisOptions()
-        .setConnectionString(redis.url().orElseThrow())
         .setMaxPoolSize(redis.poolSize())
         .setMaxPoolWaiting(1024)
         .setMaxWaitingHandlers(4096);
+    redis.urls().forEach(options::addConnectionString);
+    switch (redis.type()) {
+      case SENTINEL -> options.setType(RedisClientType.SENTINEL).setMasterName(redis.masterName())
+          .setRole(RedisRole.MASTER);
+      case CLUSTER -> options.setType(RedisClientType.CLUSTER).setUseReplicas(RedisReplicas.NEVER);
+      default -> options.setType(RedisClientType.STANDALONE);
+    }
     redis.passwordSource().ifPresent(spec -> options.setPassword(SecretSources.readOnce(spec, System.getenv())));
     return new RedisTier(vertx, Redis.createClient(vertx, options), keySecret, clock, settings.cache().minRemaining(),
         redis.timeout(), settings.upstream().timeout());
