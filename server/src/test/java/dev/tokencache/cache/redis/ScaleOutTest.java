@@ -161,6 +161,7 @@ class ScaleOutTest {
       }));
     }
     Thread.sleep(500); // load windows: before, during and after the outage
+    int beforeOutage = requests.get();
     redis.stop();
     Thread.sleep(1_500);
     int duringOutage = requests.get();
@@ -168,6 +169,9 @@ class ScaleOutTest {
     Thread.sleep(1_000);
     running.set(false);
     CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    System.out.printf("redis outage: %d requests before, %d while down, %d after; %d failed; %d upstream requests%n",
+        beforeOutage, duringOutage - beforeOutage, requests.get() - duringOutage, failures.get(),
+        issuer.takeRequests().size());
 
     assertThat(failures.get()).as("failed token requests").isZero();
     assertThat(requests.get()).isGreaterThan(duringOutage);
