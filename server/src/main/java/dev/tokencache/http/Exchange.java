@@ -61,7 +61,7 @@ final class Exchange {
     return span == null ? Scope.noop() : span.makeCurrent();
   }
 
-  /** Called once the answer has been written. */
+  /** Called once, with the answer about to be written. */
   void finish(CacheResult result, int status, boolean proxyError) {
     if (span != null) {
       span.setAttribute("http.request.method", request.method().name());

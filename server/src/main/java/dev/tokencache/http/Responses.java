@@ -7,8 +7,9 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * Writes token-endpoint responses with the headers RFC 6749 §5.1 and SPEC §2 require, and closes the
- * {@link Exchange}.
+ * Writes token-endpoint responses with the headers RFC 6749 §5.1 and SPEC §2 require. The {@link Exchange} is
+ * finished (metrics, access log, span) just before the answer is handed to the connection, so that whoever has
+ * read the answer can already see its record.
  */
 final class Responses {
   static final CharSequence X_TOKEN_CACHE = HttpHeaders.createOptimized("X-Token-Cache");
@@ -36,8 +37,8 @@ final class Responses {
   static void token(Exchange exchange, CacheResult result, byte[] body) {
     HttpServerResponse response = noStore(exchange, result);
     response.putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8);
-    response.setStatusCode(200).end(Buffer.buffer(body));
     exchange.finish(result, 200, false);
+    response.setStatusCode(200).end(Buffer.buffer(body));
   }
 
   /** The upstream's answer, passed through with its status, content type and challenge. */
@@ -50,8 +51,8 @@ final class Responses {
     if (wwwAuthenticate != null && status == 401) {
       response.putHeader(WWW_AUTHENTICATE, wwwAuthenticate);
     }
-    response.setStatusCode(status).end(Buffer.buffer(body));
     exchange.finish(result, status, false);
+    response.setStatusCode(status).end(Buffer.buffer(body));
   }
 
   /** An RFC 6749 §5.2 error written by the proxy. */
@@ -64,8 +65,8 @@ final class Responses {
       response.putHeader(WWW_AUTHENTICATE, BASIC_CHALLENGE);
     }
     response.putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8);
-    response.setStatusCode(error.status()).end(Buffer.buffer(error.toJson()));
     exchange.finish(result, error.status(), true);
+    response.setStatusCode(error.status()).end(Buffer.buffer(error.toJson()));
   }
 
   private static HttpServerResponse noStore(Exchange exchange, CacheResult result) {

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  *       hit, miss, coalesced, refresh (a forced refresh that fetched), bypass (another grant type, passed
  *       through) or error (the proxy refused the input, or answered 502/504/500 itself).
  *   <li>{@code tokencache_responses_total{status}}: one per answered request, by HTTP status.
- *   <li>{@code tokencache_request_duration_seconds{result}}: histogram from arrival to the end of the answer;
+ *   <li>{@code tokencache_request_duration_seconds{result}}: histogram from arrival until the answer is handed to the connection;
  *       buckets from 50 µs so hits are resolved.
  *   <li>{@code tokencache_upstream_requests_total{status}}: one per exchange with the authorization server, by
  *       its status, or {@code timeout} / {@code unreachable}. Background refreshes count here too.

@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *       ({@code upstream.timeout} + 1 s), then fetch by themselves.
  *   <li>Failure: any Redis error or a command slower than {@code redis.timeout} makes the fetch go straight
  *       upstream. The first failure is logged, and {@link #problem()} reports it (readiness: degraded) until a
- *       command succeeds again; the client reconnects by itself.
+ *       command succeeds again. Meanwhile only one command a second is sent, as a probe; the others skip Redis.
+ *       The client reconnects by itself.
  * </ul>
  * Runs on the calling event loop; never blocks.
  */
@@ -62,6 +63,8 @@ public final class RedisTier implements SharedTier {
   private final Duration commandTimeout;
   private final Duration lockLife;
   private final AtomicReference<String> problem = new AtomicReference<>();
+  private final java.util.concurrent.atomic.AtomicLong lastProbe = new java.util.concurrent.atomic.AtomicLong();
+  private static final long PROBE_INTERVAL_NANOS = 1_000_000_000L;
 
   /**
    * The tier for {@code settings} ({@code redis.*}, {@code cache.min-remaining}, {@code upstream.timeout}). The
@@ -184,8 +187,19 @@ public final class RedisTier implements SharedTier {
     });
   }
 
-  /** One command, bounded by {@code redis.timeout}; any failure becomes {@link RedisDown}. */
+  /**
+   * One command, bounded by {@code redis.timeout}; any failure becomes {@link RedisDown}. While Redis is known to
+   * be down, commands fail at once without being sent, except one probe a second that finds out when it is back:
+   * an outage costs requests nothing but the upstream call.
+   */
   private Future<Response> command(Request request) {
+    if (problem.get() != null) {
+      long last = lastProbe.get();
+      long now = System.nanoTime();
+      if (now - last < PROBE_INTERVAL_NANOS || !lastProbe.compareAndSet(last, now)) {
+        return Future.failedFuture(new RedisDown("skipped while redis is unavailable"));
+      }
+    }
     Promise<Response> result = Promise.promise();
     long timer = vertx.setTimer(commandTimeout.toMillis(),
         id -> result.tryFail(new RedisDown("no answer within " + commandTimeout.toMillis() + " ms")));
