@@ -4,7 +4,7 @@ import dev.tokencache.token.OAuthError;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -24,30 +24,36 @@ final class FormParameters {
     if (encoded == null || encoded.isEmpty()) {
       return Collections.emptyMap();
     }
-    Map<String, String> parameters = new LinkedHashMap<>();
-    Map<String, Boolean> seen = new LinkedHashMap<>();
-    for (String pair : encoded.split("&", -1)) {
-      if (pair.isEmpty()) {
-        continue;
+    Map<String, String> parameters = new HashMap<>(8);
+    int start = 0;
+    while (start <= encoded.length()) {
+      int end = encoded.indexOf('&', start);
+      if (end < 0) {
+        end = encoded.length();
       }
-      int equals = pair.indexOf('=');
-      String name = decode(equals < 0 ? pair : pair.substring(0, equals), where);
-      String value = equals < 0 ? "" : decode(pair.substring(equals + 1), where);
-      if (name.isEmpty()) {
-        throw new InvalidTokenRequest(OAuthError.invalidRequest("a parameter in the " + where + " has no name"));
+      if (end > start) {
+        int equals = encoded.indexOf('=', start);
+        boolean hasValue = equals >= 0 && equals < end;
+        String name = decode(encoded.substring(start, hasValue ? equals : end), where);
+        String value = hasValue ? decode(encoded.substring(equals + 1, end), where) : "";
+        if (name.isEmpty()) {
+          throw new InvalidTokenRequest(OAuthError.invalidRequest("a parameter in the " + where + " has no name"));
+        }
+        if (parameters.put(name, value) != null) {
+          throw new InvalidTokenRequest(OAuthError.invalidRequest(
+              "parameter " + printable(name) + " is repeated in the " + where));
+        }
       }
-      if (seen.put(name, Boolean.TRUE) != null) {
-        throw new InvalidTokenRequest(OAuthError.invalidRequest(
-            "parameter " + printable(name) + " is repeated in the " + where));
-      }
-      if (!value.isEmpty()) {
-        parameters.put(name, value);
-      }
+      start = end + 1;
     }
+    parameters.values().removeIf(String::isEmpty);
     return parameters;
   }
 
   private static String decode(String text, String where) {
+    if (text.indexOf('%') < 0 && text.indexOf('+') < 0) {
+      return text; // nothing to decode: the common case, without a copy
+    }
     try {
       return URLDecoder.decode(text, StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {

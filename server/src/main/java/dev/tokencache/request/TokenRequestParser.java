@@ -37,8 +37,10 @@ public final class TokenRequestParser {
    */
   public static ParsedRequest parse(String authorization, String query, String body) {
     Map<String, String> fromQuery = FormParameters.parse(query, "query string");
-    Map<String, String> fromBody = FormParameters.parse(body, "body");
-    Map<String, String> parameters = new HashMap<>(fromBody);
+    Map<String, String> parameters = FormParameters.parse(body, "body");
+    if (!fromQuery.isEmpty() && parameters.isEmpty()) {
+      parameters = new HashMap<>();
+    }
     for (Map.Entry<String, String> entry : fromQuery.entrySet()) {
       if (parameters.putIfAbsent(entry.getKey(), entry.getValue()) != null) {
         throw new InvalidTokenRequest(OAuthError.invalidRequest("parameter "
@@ -57,14 +59,22 @@ public final class TokenRequestParser {
     TreeSet<String> scopes = new TreeSet<>();
     String scope = parameters.get("scope");
     if (scope != null) {
-      for (String token : scope.split(" +")) {
-        if (!token.isEmpty()) {
-          scopes.add(token);
+      int start = 0;
+      while (start < scope.length()) {
+        int space = scope.indexOf(' ', start);
+        int end = space < 0 ? scope.length() : space;
+        if (end > start) {
+          scopes.add(scope.substring(start, end));
         }
+        start = end + 1;
       }
     }
-    TreeMap<String, String> others = new TreeMap<>(parameters);
-    others.keySet().removeAll(RESERVED);
+    TreeMap<String, String> others = new TreeMap<>();
+    for (Map.Entry<String, String> parameter : parameters.entrySet()) {
+      if (!RESERVED.contains(parameter.getKey())) {
+        others.put(parameter.getKey(), parameter.getValue());
+      }
+    }
     String forwarded = authorization != null ? authorization.trim() : null;
     return new ParsedRequest.ClientCredentialsGrant(new TokenRequest(credentials, scopes, others, forwarded));
   }

@@ -1,6 +1,5 @@
 package dev.tokencache.token;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Map;
@@ -19,7 +18,17 @@ public final class CacheKeyDeriver {
   private static final String ALGORITHM = "HmacSHA256";
   private static final byte VERSION = 1;
 
-  private final ThreadLocal<Mac> macs;
+  /** A thread's MAC and a scratch buffer for length prefixes (no allocation per field). */
+  private static final class Hasher {
+    final Mac mac;
+    final byte[] scratch = new byte[Integer.BYTES];
+
+    Hasher(Mac mac) {
+      this.mac = mac;
+    }
+  }
+
+  private final ThreadLocal<Hasher> hashers;
   private final byte[] upstream;
 
   /**
@@ -31,7 +40,7 @@ public final class CacheKeyDeriver {
       throw new IllegalArgumentException("cache key secret: expected at least 16 bytes");
     }
     SecretKeySpec key = new SecretKeySpec(keySecret.clone(), ALGORITHM);
-    this.macs = ThreadLocal.withInitial(() -> newMac(key));
+    this.hashers = ThreadLocal.withInitial(() -> new Hasher(newMac(key)));
     newMac(key); // fail now, not on the first request, if the JVM lacks the algorithm
     this.upstream = upstreamUrl.getBytes(StandardCharsets.UTF_8);
   }
@@ -48,8 +57,8 @@ public final class CacheKeyDeriver {
 
   /** The key for a canonical request. */
   public CacheKey keyFor(TokenRequest request) {
-    Mac mac = macs.get();
-    mac.update(VERSION);
+    Hasher mac = hashers.get();
+    mac.mac.update(VERSION);
     field(mac, upstream);
     field(mac, TokenRequest.GRANT_TYPE);
     field(mac, request.credentials().clientId());
@@ -61,19 +70,24 @@ public final class CacheKeyDeriver {
       field(mac, parameter.getKey());
       field(mac, parameter.getValue());
     }
-    return new CacheKey(mac.doFinal());
+    return new CacheKey(mac.mac.doFinal());
   }
 
-  private static void field(Mac mac, String value) {
+  private static void field(Hasher mac, String value) {
     field(mac, value.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static void field(Mac mac, byte[] value) {
+  private static void field(Hasher mac, byte[] value) {
     field(mac, value.length);
-    mac.update(value);
+    mac.mac.update(value);
   }
 
-  private static void field(Mac mac, int number) {
-    mac.update(ByteBuffer.allocate(Integer.BYTES).putInt(number).array());
+  private static void field(Hasher mac, int number) {
+    byte[] scratch = mac.scratch;
+    scratch[0] = (byte) (number >>> 24);
+    scratch[1] = (byte) (number >>> 16);
+    scratch[2] = (byte) (number >>> 8);
+    scratch[3] = (byte) number;
+    mac.mac.update(scratch);
   }
 }
