@@ -204,6 +204,23 @@ class ObservabilityTest {
   }
 
   @Test
+  void accessLogCanGoToAFileAndBeTurnedOff(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("access.log");
+    dev.tokencache.http.RequestRecord record = new dev.tokencache.http.RequestRecord(java.time.Instant.EPOCH, "id-1",
+        "127.0.0.1", "POST", "/oauth2/token", 200, dev.tokencache.cache.CacheResult.HIT, false, 1_000_000, -1, "svc", "a");
+    Observability toFile = Observability.create(new Settings.Log(file.toString()), accessLines);
+    toFile.requests().completed(record);
+    toFile.close();
+    Observability off = Observability.create(new Settings.Log("off"), accessLines);
+    off.requests().completed(record);
+    off.close();
+
+    assertThat(java.nio.file.Files.readAllLines(file)).singleElement().asString()
+        .startsWith("{\"time\":\"1970-01-01T00:00:00Z\",\"request_id\":\"id-1\"").contains("\"cache\":\"hit\"");
+    assertThat(accessLines.size()).isZero();
+  }
+
+  @Test
   void readinessGoesDownWhenTheListenerStops() throws Exception {
     MockIssuer issuer = new MockIssuer();
     closing.add(issuer);
