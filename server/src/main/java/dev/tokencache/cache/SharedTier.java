@@ -36,6 +36,24 @@ public interface SharedTier {
   CompletionStage<Fetched> load(CacheKey key, TokenRequest request, Reason reason, CachedToken current,
       Supplier<CompletionStage<Fetched>> upstream);
 
+  /** Running counts of what the tier did, for metrics; {@code null} when there is no tier. */
+  default Stats stats() {
+    return null;
+  }
+
+  /**
+   * Counts since start: {@code hits}, fetches answered with a token another instance stored; {@code misses},
+   * fetches the tier passed on to the authorization server; {@code failures}, commands that failed, timed out,
+   * or were skipped while the tier was down.
+   */
+  interface Stats {
+    long hits();
+
+    long misses();
+
+    long failures();
+  }
+
   /** {@code null} when the tier works, else why not (for readiness; never a secret). */
   default String problem() {
     return null;

@@ -153,6 +153,11 @@ public final class TokenCache {
     return fetcher.fetch(request).thenApply(response -> Fetched.of(response, sentAt));
   }
 
+  /** The shared tier's counts, or {@code null} when there is none. */
+  public SharedTier.Stats sharedTierStats() {
+    return shared.stats();
+  }
+
   /** The shared tier's state, for readiness: {@code null} when it works or there is none. */
   public String sharedTierProblem() {
     return shared.problem();

@@ -1,12 +1,14 @@
 package dev.tokencache.observability;
 
 import dev.tokencache.cache.CacheResult;
+import dev.tokencache.cache.SharedTier;
 import dev.tokencache.cache.TokenCache;
 import dev.tokencache.http.RequestObserver;
 import dev.tokencache.http.RequestRecord;
 import dev.tokencache.upstream.UpstreamFailure;
 import dev.tokencache.upstream.UpstreamListener;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -34,6 +36,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code tokencache_upstream_calls_avoided_total}: requests answered without an upstream call of their own
  *       (hits and coalesced requests).
  *   <li>{@code tokencache_cache_entries}, {@code tokencache_upstream_fetches_in_flight}: gauges.
+ *   <li>{@code tokencache_shared_tier_total{result}} (with {@code cache.backend: redis}): local misses the shared
+ *       tier answered ({@code hit}), passed upstream ({@code miss}), and its failed or skipped commands
+ *       ({@code error}).
  * </ul>
  */
 public final class ProxyMetrics implements RequestObserver, UpstreamListener {
@@ -79,7 +84,19 @@ public final class ProxyMetrics implements RequestObserver, UpstreamListener {
         .description("Tokens held in the cache").register(registry);
     Gauge.builder("tokencache.upstream.fetches.in.flight", cache, TokenCache::fetchesInFlight)
         .description("Upstream fetches under way; each may have many coalesced requests waiting").register(registry);
+    SharedTier.Stats shared = cache.sharedTierStats();
+    if (shared != null) {
+      sharedCounter("hit", shared, SharedTier.Stats::hits);
+      sharedCounter("miss", shared, SharedTier.Stats::misses);
+      sharedCounter("error", shared, SharedTier.Stats::failures);
+    }
     return this;
+  }
+
+  private void sharedCounter(String result, SharedTier.Stats stats, java.util.function.ToDoubleFunction<SharedTier.Stats> count) {
+    FunctionCounter.builder("tokencache.shared.tier", stats, count)
+        .description("Shared-tier (Redis) outcomes of local misses: hit, miss (went upstream), error (command failed or skipped)")
+        .tag("result", result).register(registry);
   }
 
   private Counter requests(String result) {

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,9 @@ public final class RedisTier implements SharedTier {
   private final Duration commandTimeout;
   private final Duration lockLife;
   private final AtomicReference<String> problem = new AtomicReference<>();
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder failures = new LongAdder();
   private final java.util.concurrent.atomic.AtomicLong lastProbe = new java.util.concurrent.atomic.AtomicLong();
   private static final long PROBE_INTERVAL_NANOS = 1_000_000_000L;
 
@@ -104,14 +108,14 @@ public final class RedisTier implements SharedTier {
       Supplier<CompletionStage<Fetched>> upstream) {
     String valueKey = VALUE_PREFIX + key.hex();
     if (reason == Reason.FORCED) {
-      return store(valueKey, request, Future.fromCompletionStage(upstream.get())).toCompletionStage();
+      return store(valueKey, request, fromUpstream(upstream)).toCompletionStage();
     }
     return read(valueKey, request)
         .compose(stored -> usable(stored, reason, current)
-            ? Future.succeededFuture(Fetched.shared(stored))
+            ? shared(stored)
             : lockedFetch(key, valueKey, request, reason, current, upstream))
         .recover(failure -> failure instanceof RedisDown
-            ? Future.fromCompletionStage(upstream.get())
+            ? fromUpstream(upstream)
             : Future.failedFuture(failure))
         .toCompletionStage();
   }
@@ -132,8 +136,8 @@ public final class RedisTier implements SharedTier {
           if (answer != null) { // OK: this instance fetches for everyone, unless the value landed meanwhile
             return read(valueKey, request)
                 .compose(stored -> usable(stored, reason, current)
-                    ? Future.succeededFuture(Fetched.shared(stored))
-                    : store(valueKey, request, Future.fromCompletionStage(upstream.get())))
+                    ? shared(stored)
+                    : store(valueKey, request, fromUpstream(upstream)))
                 .onComplete(done -> command(Request.cmd(Command.EVAL).arg(RELEASE).arg(1).arg(lockKey).arg(owner)));
           }
           long deadline = System.nanoTime() + lockLife.toNanos();
@@ -150,13 +154,43 @@ public final class RedisTier implements SharedTier {
         .compose(v -> read(valueKey, request))
         .compose(stored -> {
           if (usable(stored, reason, current)) {
-            return Future.succeededFuture(Fetched.shared(stored));
+            return shared(stored);
           }
           if (System.nanoTime() >= deadline) {
-            return store(valueKey, request, Future.fromCompletionStage(upstream.get()));
+            return store(valueKey, request, fromUpstream(upstream));
           }
           return awaitValue(valueKey, request, reason, current, deadline, upstream);
         });
+  }
+
+  private Future<Fetched> shared(CachedToken stored) {
+    hits.increment();
+    return Future.succeededFuture(Fetched.shared(stored));
+  }
+
+  private Future<Fetched> fromUpstream(Supplier<CompletionStage<Fetched>> upstream) {
+    misses.increment();
+    return Future.fromCompletionStage(upstream.get());
+  }
+
+  @Override
+  public Stats stats() {
+    return new Stats() {
+      @Override
+      public long hits() {
+        return hits.sum();
+      }
+
+      @Override
+      public long misses() {
+        return misses.sum();
+      }
+
+      @Override
+      public long failures() {
+        return failures.sum();
+      }
+    };
   }
 
   /** Passes the fetch on; stores a cacheable token first (a failed store is logged and ignored). */
@@ -197,6 +231,7 @@ public final class RedisTier implements SharedTier {
       long last = lastProbe.get();
       long now = System.nanoTime();
       if (now - last < PROBE_INTERVAL_NANOS || !lastProbe.compareAndSet(last, now)) {
+        failures.increment();
         return Future.failedFuture(new RedisDown("skipped while redis is unavailable"));
       }
     }
@@ -216,9 +251,12 @@ public final class RedisTier implements SharedTier {
         if (problem.getAndSet(null) != null) {
           LOG.info("redis is reachable again; the shared tier is back in use");
         }
-      } else if (problem.getAndSet("redis unavailable: " + done.cause().getMessage()) == null) {
-        LOG.warn("redis unavailable ({}); answering from the local cache and the authorization server",
-            done.cause().getMessage());
+      } else {
+        failures.increment();
+        if (problem.getAndSet("redis unavailable: " + done.cause().getMessage()) == null) {
+          LOG.warn("redis unavailable ({}); answering from the local cache and the authorization server",
+              done.cause().getMessage());
+        }
       }
     });
   }

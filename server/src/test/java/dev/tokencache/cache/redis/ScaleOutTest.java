@@ -3,10 +3,12 @@ package dev.tokencache.cache.redis;
 import static dev.tokencache.support.Forms.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokencache.observability.ProxyMetrics;
 import dev.tokencache.support.MockIssuer;
 import dev.tokencache.support.ProxyHarness;
 import dev.tokencache.support.RedisServer;
 import dev.tokencache.support.TokenReply;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
@@ -98,6 +100,10 @@ class ScaleOutTest {
     assertThat(other.accessToken()).isEqualTo(first.accessToken());
     assertThat(other.expiresIn()).isEqualTo(first.expiresIn() - 100);
     assertThat(issuer.takeRequests()).hasSize(1);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    new ProxyMetrics(registry).watch(proxies.get(1).proxy().cache());
+    assertThat(registry.get("tokencache.shared.tier").tag("result", "hit").functionCounter().count()).isEqualTo(1);
+    assertThat(proxies.get(0).proxy().cache().sharedTierStats().misses()).isEqualTo(1);
   }
 
   @Test
@@ -174,6 +180,7 @@ class ScaleOutTest {
         issuer.takeRequests().size());
 
     assertThat(failures.get()).as("failed token requests").isZero();
+    assertThat(proxies.get(0).proxy().cache().sharedTierStats().failures()).as("redis errors counted").isPositive();
     assertThat(requests.get()).isGreaterThan(duringOutage);
     TokenReply fresh = ask(2, "after-outage");
     assertThat(fresh.status()).isEqualTo(200);
