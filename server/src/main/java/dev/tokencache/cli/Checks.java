@@ -17,44 +17,12 @@ public final class Checks {
   /** As {@link #of(ProxyServer)}, and the origin secret's last read worked (when there is one). */
   public static List<HealthCheck> of(ProxyServer proxy, SecretSource origin) {
     List<HealthCheck> checks = new java.util.ArrayList<>(List.of(
-        check("listener", () -> proxy.isAccepting() ? null : "shutting down"),
-        degradedOnly(check("cache", () -> proxy.cache().sharedTierProblem())))); // memory: always null
+        HealthCheck.of("listener", () -> proxy.isAccepting() ? null : "shutting down"),
+        // the memory backend never has a problem; Redis down only degrades (requests still succeed)
+        HealthCheck.degraded("cache", () -> proxy.cache().sharedTierProblem())));
     if (origin != null) {
-      checks.add(check("origin-secret", origin::problem));
+      checks.add(HealthCheck.of("origin-secret", origin::problem));
     }
     return checks;
-  }
-
-  private static HealthCheck degradedOnly(HealthCheck check) {
-    return new HealthCheck() {
-      @Override
-      public String name() {
-        return check.name();
-      }
-
-      @Override
-      public String check() {
-        return check.check();
-      }
-
-      @Override
-      public boolean critical() {
-        return false;
-      }
-    };
-  }
-
-  static HealthCheck check(String name, java.util.function.Supplier<String> probe) {
-    return new HealthCheck() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public String check() {
-        return probe.get();
-      }
-    };
   }
 }

@@ -57,7 +57,7 @@ final class GuardCommand implements Callable<Integer> {
           InstantSource.system()));
       List<HealthCheck> checks = new ArrayList<>();
       for (SecretSource source : sources) {
-        checks.add(Checks.check("secret " + source, source::problem));
+        checks.add(HealthCheck.of("secret " + source, source::problem));
       }
       admin = settings.admin().port() == 0 ? null
           : Blocking.await(AdminServer.start(vertx, settings.server().host(), settings.admin().port(), registry, checks));

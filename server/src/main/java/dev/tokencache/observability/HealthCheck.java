@@ -15,4 +15,22 @@ public interface HealthCheck {
   default boolean critical() {
     return true;
   }
+
+  /** A critical check: its failure makes the instance not ready. */
+  static HealthCheck of(String name, java.util.function.Supplier<String> probe) {
+    return new Probe(name, probe, true);
+  }
+
+  /** A check whose failure only degrades readiness (the instance stays ready). */
+  static HealthCheck degraded(String name, java.util.function.Supplier<String> probe) {
+    return new Probe(name, probe, false);
+  }
+
+  /** A named probe. */
+  record Probe(String name, java.util.function.Supplier<String> probe, boolean critical) implements HealthCheck {
+    @Override
+    public String check() {
+      return probe.get();
+    }
+  }
 }

@@ -183,11 +183,6 @@ public final class CachedToken {
     return head[0] == '{' ? Optional.of(new CachedToken(head, received, expires)) : Optional.empty();
   }
 
-  /** Approximate heap bytes held by this entry. */
-  public int weight() {
-    return head.length + 64;
-  }
-
   @Override
   public String toString() {
     return "CachedToken[receivedAt=" + receivedAt + ", expiresAt=" + expiresAt + ", token=<masked>]";

@@ -2,7 +2,6 @@ package dev.tokencache.deploy;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -93,7 +92,4 @@ public record DeploySettings(String cognitoDomain, String userPoolArn, String st
   private static String orDefault(String value, String fallback) {
     return value == null || value.isEmpty() ? fallback : value;
   }
-
-  static final Set<String> PARAMETERS = Set.of("cognito_domain", "cognito_user_pool_arn", "stage_name",
-      "cache_ttl_seconds", "cache_size_gb", "certificate_arn");
 }
