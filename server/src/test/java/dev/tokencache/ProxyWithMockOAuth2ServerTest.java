@@ -219,13 +219,18 @@ class ProxyWithMockOAuth2ServerTest {
   }
 
   @Test
-  void forcedRefreshRightAfterFetchIsServedFromCache() throws Exception {
+  void forcedRefreshRightAfterAFetchRefreshesOnceThenServesTheNewToken() throws Exception {
     TokenReply first = viaBasic("a");
     TokenReply forced = proxy.post("grant_type=client_credentials&scope=a",
         "Authorization", basic("svc", "secret"), "Cache-Control", "no-cache");
+    TokenReply again = proxy.post("grant_type=client_credentials&scope=a",
+        "Authorization", basic("svc", "secret"), "Cache-Control", "no-cache");
 
-    assertThat(forced.cacheResult()).isEqualTo("hit");
-    assertThat(forced.accessToken()).isEqualTo(first.accessToken());
+    assertThat(forced.cacheResult()).isEqualTo("miss");
+    assertThat(forced.accessToken()).isNotEqualTo(first.accessToken());
+    assertThat(again.cacheResult()).isEqualTo("hit");
+    assertThat(again.accessToken()).isEqualTo(forced.accessToken());
+    assertThat(issuer.takeRequests()).hasSize(2);
   }
 
   @Test

@@ -65,7 +65,7 @@ class UpstreamFaultsTest {
   }
 
   @Test
-  void coalescedRequestsShareAnUpstreamErrorWhichIsNotCached() throws Exception {
+  void coalescedRequestsShareAnUpstreamCredentialErrorWhichIsReplayedOnlyForTheNegativeTtl() throws Exception {
     upstream.enqueue(FakeUpstream.json(400, "{\"error\":\"invalid_scope\"}").setHeadersDelay(300, TimeUnit.MILLISECONDS));
     upstream.enqueue(FakeUpstream.token("t-2", 3600));
 
@@ -79,8 +79,12 @@ class UpstreamFaultsTest {
       assertThat(served.status()).isEqualTo(400);
       assertThat(served.error()).isEqualTo("invalid_scope");
     }
+    TokenReply replayed = request();
+    proxy.clock.advance(Duration.ofSeconds(10));
     TokenReply next = request();
 
+    assertThat(replayed.cacheResult()).isEqualTo("negative");
+    assertThat(replayed.error()).isEqualTo("invalid_scope");
     assertThat(next.accessToken()).isEqualTo("t-2");
     assertThat(upstream.requestCount()).isEqualTo(2);
   }
@@ -99,6 +103,7 @@ class UpstreamFaultsTest {
     List<TokenReply> replies = new ArrayList<>();
     for (int i = 0; i < answers.size(); i++) {
       replies.add(request());
+      proxy.clock.advance(Duration.ofSeconds(61)); // past the negative TTL and the backoff step each error starts
     }
     upstream.enqueue(FakeUpstream.token("good", 3600));
     TokenReply good = request();

@@ -1,22 +1,27 @@
 package dev.tokencache.bench;
 
-import dev.tokencache.cache.Lookup;
-import dev.tokencache.cache.TokenCache;
+import dev.tokencache.cache.MemoryStore;
 import dev.tokencache.config.RawConfig;
 import dev.tokencache.config.Settings;
 import dev.tokencache.config.SettingsParser;
+import dev.tokencache.pipeline.Answer;
+import dev.tokencache.pipeline.TokenPipeline;
 import dev.tokencache.request.ParsedRequest;
 import dev.tokencache.request.TokenRequestParser;
 import dev.tokencache.token.CacheKey;
 import dev.tokencache.token.CacheKeyDeriver;
 import dev.tokencache.token.TokenRequest;
+import dev.tokencache.upstream.Upstream;
 import dev.tokencache.upstream.UpstreamResponse;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Base64;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -54,7 +59,7 @@ public class HitPathBenchmark {
   private static final String TOKEN = "eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0." + "x".repeat(600) + ".sig";
 
   private CacheKeyDeriver keys;
-  private TokenCache cache;
+  private TokenPipeline pipeline;
   private TokenRequest request;
   private CacheKey key;
   private InstantSource clock;
@@ -68,19 +73,35 @@ public class HitPathBenchmark {
         "https://as.example/oauth2/token");
     byte[] body = ("{\"access_token\":\"" + TOKEN + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}")
         .getBytes(StandardCharsets.UTF_8);
-    cache = new TokenCache(settings.cache(), r -> CompletableFuture.completedFuture(
-        new UpstreamResponse(200, "application/json", null, body, 0)), clock);
+    Upstream upstream = new Upstream() {
+      @Override
+      public URI tokenUrl() {
+        return URI.create("https://as.example/oauth2/token");
+      }
+
+      @Override
+      public Future<UpstreamResponse> requestToken(TokenRequest request) {
+        return Future.succeededFuture(new UpstreamResponse(200, "application/json", null, null, body, 0));
+      }
+
+      @Override
+      public Future<UpstreamResponse> forward(String query, String authorization, Buffer body) {
+        throw new UnsupportedOperationException();
+      }
+    };
+    pipeline = new TokenPipeline(settings, upstream, new MemoryStore(settings.cache().maxEntries(), clock),
+        Optional.empty(), null, clock, () -> 0.5);
     request = ((ParsedRequest.ClientCredentialsGrant) TokenRequestParser.parse(AUTHORIZATION, null, BODY)).request();
     key = keys.keyFor(request);
-    ((Lookup.Pending) cache.lookup(key, request, false)).fetch().join();
+    pipeline.token(key, request, false).result();
   }
 
   @Benchmark
   public byte[] hitPath() {
     TokenRequest parsed = ((ParsedRequest.ClientCredentialsGrant) TokenRequestParser.parse(AUTHORIZATION, null, BODY))
         .request();
-    Lookup lookup = cache.lookup(keys.keyFor(parsed), parsed, false);
-    return ((Lookup.Hit) lookup).token().render(clock.instant());
+    Answer answer = pipeline.token(keys.keyFor(parsed), parsed, false).result();
+    return ((Answer.Token) answer).token().render(clock.instant());
   }
 
   @Benchmark
@@ -90,6 +111,6 @@ public class HitPathBenchmark {
 
   @Benchmark
   public byte[] anchorRender() {
-    return ((Lookup.Hit) cache.lookup(key, request, false)).token().render(Instant.now());
+    return ((Answer.Token) pipeline.token(key, request, false).result()).token().render(Instant.now());
   }
 }

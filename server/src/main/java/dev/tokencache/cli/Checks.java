@@ -9,7 +9,7 @@ import java.util.List;
 public final class Checks {
   private Checks() {}
 
-  /** The token listener accepts requests, and the cache backend is usable. */
+  /** The token listener accepts requests; the cache backend and the upstream are usable (else: degraded). */
   public static List<HealthCheck> of(ProxyServer proxy) {
     return of(proxy, null);
   }
@@ -19,7 +19,9 @@ public final class Checks {
     List<HealthCheck> checks = new java.util.ArrayList<>(List.of(
         HealthCheck.of("listener", () -> proxy.isAccepting() ? null : "shutting down"),
         // the memory backend never has a problem; Redis down only degrades (requests still succeed)
-        HealthCheck.degraded("cache", () -> proxy.cache().sharedTierProblem())));
+        HealthCheck.degraded("cache", () -> proxy.pipeline().sharedProblem().orElse(null)),
+        // a failing authorization server degrades: valid tokens are still served, from the cache
+        HealthCheck.degraded("upstream", () -> proxy.pipeline().upstreamProblem().orElse(null))));
     if (origin != null) {
       checks.add(HealthCheck.of("origin-secret", origin::problem));
     }

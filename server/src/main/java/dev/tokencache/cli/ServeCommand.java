@@ -49,7 +49,7 @@ final class ServeCommand implements Callable<Integer> {
           settings.guard().previousGrace(), InstantSource.system()).start(vertx));
       proxy = Blocking.await(ProxyServer.start(vertx, settings, InstantSource.system(), new ProxyServer.Extras(
           observability.requests(), observability.upstream(), Tracing.fromEnvironment(System.getenv()), origin)));
-      observability.metrics().watch(proxy.cache());
+      observability.metrics().watch(proxy.pipeline());
       admin = settings.admin().port() == 0 ? null : Blocking.await(AdminServer.start(vertx, settings.server().host(),
           settings.admin().port(), observability.registry(), Checks.of(proxy, origin)));
       if (admin != null) {

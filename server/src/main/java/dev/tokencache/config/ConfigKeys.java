@@ -20,6 +20,8 @@ public final class ConfigKeys {
   public static final String UPSTREAM_CONNECT_TIMEOUT = "upstream.connect-timeout";
   public static final String UPSTREAM_TIMEOUT = "upstream.timeout";
   public static final String UPSTREAM_MAX_CONNECTIONS = "upstream.max-connections";
+  public static final String UPSTREAM_BACKOFF = "upstream.backoff";
+  public static final String UPSTREAM_BACKOFF_MAX = "upstream.backoff-max";
   public static final String PROXY_OTHER_GRANTS = "proxy.other-grants";
   public static final String ORIGIN_HEADER = "origin.header";
   public static final String ORIGIN_SECRET = "origin.secret";
@@ -29,6 +31,8 @@ public final class ConfigKeys {
   public static final String CACHE_MIN_REMAINING = "cache.min-remaining";
   public static final String CACHE_REFRESH_AHEAD = "cache.refresh-ahead";
   public static final String CACHE_FORCE_REFRESH_INTERVAL = "cache.force-refresh-interval";
+  public static final String CACHE_SERVE_STALE = "cache.serve-stale";
+  public static final String CACHE_NEGATIVE_TTL = "cache.negative-ttl";
   public static final String CACHE_KEY_SECRET = "cache.key-secret";
   public static final String REDIS_URL = "redis.url";
   public static final String REDIS_PASSWORD = "redis.password";
@@ -58,6 +62,8 @@ public final class ConfigKeys {
     add(UPSTREAM_CONNECT_TIMEOUT, "2s", "time allowed to open a connection upstream");
     add(UPSTREAM_TIMEOUT, "5s", "time allowed for a whole upstream exchange");
     add(UPSTREAM_MAX_CONNECTIONS, "64", "keep-alive connections pooled per event loop");
+    add(UPSTREAM_BACKOFF, "1s", "after a failed fetch, no new request for that key for this long, doubling with jitter");
+    add(UPSTREAM_BACKOFF_MAX, "60s", "longest backoff step, and the cap on an upstream Retry-After");
     add(PROXY_OTHER_GRANTS, "pass", "grant types other than client_credentials: pass or reject");
     add(ORIGIN_HEADER, "x-origin-verify", "header that carries the origin secret upstream");
     addSecret(ORIGIN_SECRET, null, "origin secret source: env:NAME, file:PATH or aws-secretsmanager:ARN[#json-key]");
@@ -67,6 +73,8 @@ public final class ConfigKeys {
     add(CACHE_MIN_REMAINING, "60s", "a token with less lifetime left is never served");
     add(CACHE_REFRESH_AHEAD, "0.8", "fraction of a token's lifetime after which a hit refreshes it in the background");
     add(CACHE_FORCE_REFRESH_INTERVAL, "10s", "least time between two forced refreshes of one key");
+    add(CACHE_SERVE_STALE, "true", "serve a still-valid token inside min-remaining when the upstream fails or backs off");
+    add(CACHE_NEGATIVE_TTL, "10s", "how long an upstream credential or request error is replayed for the same key (0: off)");
     addSecret(CACHE_KEY_SECRET, null, "HMAC key for cache keys, 16+ characters (random per process when unset; required with redis)");
     addSecret(REDIS_URL, null, "redis://[user:password@]host:port[/db], rediss:// for TLS; comma-separated for sentinel or cluster");
     add(REDIS_TYPE, "standalone", "standalone, sentinel (redis.url lists the sentinels) or cluster (redis.url lists nodes)");

@@ -31,7 +31,9 @@ public record Settings(Server server, Upstream upstream, Cache cache, Proxy prox
       ClientAuth clientAuth,
       Duration connectTimeout,
       Duration timeout,
-      int maxConnections) {
+      int maxConnections,
+      Duration backoff,
+      Duration backoffMax) {
 
     /** The token URL, which {@code serve} requires. */
     public URI requiredTokenUrl() {
@@ -53,6 +55,8 @@ public record Settings(Server server, Upstream upstream, Cache cache, Proxy prox
       Duration minRemaining,
       double refreshAhead,
       Duration forceRefreshInterval,
+      boolean serveStale,
+      Duration negativeTtl,
       Optional<Secret> keySecret) {}
 
   /** Request handling policy. */

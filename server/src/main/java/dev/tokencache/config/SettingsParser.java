@@ -80,7 +80,13 @@ public final class SettingsParser {
     Duration connect = duration(ConfigKeys.UPSTREAM_CONNECT_TIMEOUT, Duration.ofMillis(1));
     Duration timeout = duration(ConfigKeys.UPSTREAM_TIMEOUT, Duration.ofMillis(1));
     int connections = (int) integer(ConfigKeys.UPSTREAM_MAX_CONNECTIONS, 1, 10_000);
-    return new Settings.Upstream(url, auth, connect, timeout, connections);
+    Duration backoff = duration(ConfigKeys.UPSTREAM_BACKOFF, Duration.ofMillis(1));
+    Duration backoffMax = duration(ConfigKeys.UPSTREAM_BACKOFF_MAX, Duration.ofMillis(1));
+    if (backoffMax.compareTo(backoff) < 0) {
+      problem(ConfigKeys.UPSTREAM_BACKOFF_MAX, raw.get(ConfigKeys.UPSTREAM_BACKOFF_MAX),
+          "a duration at least " + ConfigKeys.UPSTREAM_BACKOFF + " (" + raw.get(ConfigKeys.UPSTREAM_BACKOFF) + ")");
+    }
+    return new Settings.Upstream(url, auth, connect, timeout, connections, backoff, backoffMax);
   }
 
   private Settings.Cache cache() {
@@ -92,8 +98,11 @@ public final class SettingsParser {
     Duration minRemaining = duration(ConfigKeys.CACHE_MIN_REMAINING, Duration.ZERO);
     double refreshAhead = fraction(ConfigKeys.CACHE_REFRESH_AHEAD);
     Duration forceInterval = duration(ConfigKeys.CACHE_FORCE_REFRESH_INTERVAL, Duration.ZERO);
+    boolean serveStale = bool(ConfigKeys.CACHE_SERVE_STALE);
+    Duration negativeTtl = duration(ConfigKeys.CACHE_NEGATIVE_TTL, Duration.ZERO);
     Optional<Secret> keySecret = Optional.ofNullable(raw.get(ConfigKeys.CACHE_KEY_SECRET)).flatMap(this::keySecret);
-    return new Settings.Cache(backend, maxEntries, minRemaining, refreshAhead, forceInterval, keySecret);
+    return new Settings.Cache(backend, maxEntries, minRemaining, refreshAhead, forceInterval, serveStale, negativeTtl,
+        keySecret);
   }
 
   private Optional<Secret> keySecret(String value) {
@@ -204,6 +213,17 @@ public final class SettingsParser {
       return null;
     }
     return value.trim();
+  }
+
+  private boolean bool(String key) {
+    String value = text(key);
+    if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
+      return Boolean.parseBoolean(value);
+    }
+    if (value != null) {
+      problem(key, value, "true or false");
+    }
+    return true;
   }
 
   private int port(String key) {

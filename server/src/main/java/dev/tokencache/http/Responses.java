@@ -7,7 +7,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * Writes token-endpoint responses with the headers RFC 6749 §5.1 and SPEC §2 require. The {@link Exchange} is
+ * Writes token-endpoint responses with the headers RFC 6749 §5.1 requires, and {@code X-Token-Cache}. The {@link Exchange} is
  * finished (metrics, access log, span) just before the answer is handed to the connection, so that whoever has
  * read the answer can already see its record.
  */
@@ -19,6 +19,7 @@ final class Responses {
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
   private static final CharSequence WWW_AUTHENTICATE = HttpHeaders.createOptimized("WWW-Authenticate");
   private static final CharSequence PRAGMA = HttpHeaders.createOptimized("Pragma");
+  private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
   private static final CharSequence BASIC_CHALLENGE = HttpHeaders.createOptimized("Basic realm=\"tokencache\"");
   private static final CharSequence[] RESULT_VALUES = resultValues();
 
@@ -41,9 +42,13 @@ final class Responses {
     response.setStatusCode(200).end(Buffer.buffer(body));
   }
 
-  /** The upstream's answer, passed through with its status, content type and challenge. */
+  /**
+   * The upstream's answer, passed through with its status, content type and challenge.
+   *
+   * @param retryAfter the {@code Retry-After} value to send, or {@code null}
+   */
   static void passThrough(Exchange exchange, CacheResult result, int status, String contentType,
-      String wwwAuthenticate, byte[] body) {
+      String wwwAuthenticate, String retryAfter, byte[] body) {
     HttpServerResponse response = noStore(exchange, result);
     if (contentType != null) {
       response.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
@@ -51,12 +56,30 @@ final class Responses {
     if (wwwAuthenticate != null && status == 401) {
       response.putHeader(WWW_AUTHENTICATE, wwwAuthenticate);
     }
+    if (retryAfter != null) {
+      response.putHeader(RETRY_AFTER, retryAfter);
+    }
     exchange.finish(result, status, false);
     response.setStatusCode(status).end(Buffer.buffer(body));
   }
 
   /** An RFC 6749 §5.2 error written by the proxy. */
   static void error(Exchange exchange, CacheResult result, OAuthError error) {
+    write(exchange, result, error, null, true);
+  }
+
+  /**
+   * 502 or 504 for an upstream that gave no answer. A request that went upstream counts as the proxy's error; a
+   * replay while the key backs off counts as {@link CacheResult#BACKOFF}.
+   *
+   * @param retryAfter the {@code Retry-After} value to send, or {@code null}
+   */
+  static void unavailable(Exchange exchange, CacheResult result, OAuthError error, String retryAfter) {
+    write(exchange, result, error, retryAfter, result != CacheResult.BACKOFF);
+  }
+
+  private static void write(Exchange exchange, CacheResult result, OAuthError error, String retryAfter,
+      boolean proxyError) {
     HttpServerResponse response = noStore(exchange, result);
     if (response.ended()) {
       return;
@@ -64,8 +87,11 @@ final class Responses {
     if (error.challengesBasic()) {
       response.putHeader(WWW_AUTHENTICATE, BASIC_CHALLENGE);
     }
+    if (retryAfter != null) {
+      response.putHeader(RETRY_AFTER, retryAfter);
+    }
     response.putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8);
-    exchange.finish(result, error.status(), true);
+    exchange.finish(result, error.status(), proxyError);
     response.setStatusCode(error.status()).end(Buffer.buffer(error.toJson()));
   }
 

@@ -1,10 +1,9 @@
 package dev.tokencache.http;
 
 import dev.tokencache.cache.CacheResult;
-import dev.tokencache.cache.Fetched;
-import dev.tokencache.cache.Lookup;
-import dev.tokencache.cache.TokenCache;
 import dev.tokencache.config.Settings;
+import dev.tokencache.pipeline.Answer;
+import dev.tokencache.pipeline.TokenPipeline;
 import dev.tokencache.request.InvalidTokenRequest;
 import dev.tokencache.request.ParsedRequest;
 import dev.tokencache.request.TokenRequestParser;
@@ -13,14 +12,13 @@ import dev.tokencache.token.CacheKeyDeriver;
 import dev.tokencache.token.OAuthError;
 import dev.tokencache.token.TokenRequest;
 import dev.tokencache.tracing.Tracing;
-import io.opentelemetry.context.Scope;
-import dev.tokencache.upstream.UpstreamClient;
+import dev.tokencache.upstream.RetryAfter;
 import dev.tokencache.upstream.UpstreamFailure;
 import dev.tokencache.upstream.UpstreamResponse;
-import io.vertx.core.Context;
+import io.opentelemetry.context.Scope;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -28,34 +26,33 @@ import io.vertx.core.http.HttpServerRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.Locale;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The token endpoint (SPEC §2). Runs on the event loop of the connection; never blocks. A cache hit is a
- * parse, one HMAC, one map lookup and one small write; only a miss reaches the {@link UpstreamClient}.
- * Every request ends in exactly one {@link RequestRecord} for the {@link RequestObserver}.
+ * The token endpoint: HTTP in, HTTP out. Runs on the event loop of the connection; never blocks. It parses and
+ * validates the request, derives the cache key, and hands every request it accepts, client credentials and other
+ * grants alike, to the {@link TokenPipeline}, whose {@link Answer} it writes. A cache hit is a parse, one HMAC,
+ * one map lookup and one small write. Every request ends in exactly one {@link RequestRecord} for the
+ * {@link RequestObserver}.
  */
 public final class TokenEndpoint implements Handler<HttpServerRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(TokenEndpoint.class);
   private static final String FORM = "application/x-www-form-urlencoded";
 
   private final Settings settings;
-  private final TokenCache cache;
+  private final TokenPipeline pipeline;
   private final CacheKeyDeriver keys;
-  private final UpstreamClient upstream;
   private final InstantSource clock;
   private final RequestObserver observer;
   private final Tracing tracing;
 
-  public TokenEndpoint(Settings settings, TokenCache cache, CacheKeyDeriver keys, UpstreamClient upstream,
-      InstantSource clock, RequestObserver observer, Tracing tracing) {
+  public TokenEndpoint(Settings settings, TokenPipeline pipeline, CacheKeyDeriver keys, InstantSource clock,
+      RequestObserver observer, Tracing tracing) {
     this.tracing = tracing;
     this.settings = settings;
-    this.cache = cache;
+    this.pipeline = pipeline;
     this.keys = keys;
-    this.upstream = upstream;
     this.clock = clock;
     this.observer = observer;
   }
@@ -112,34 +109,12 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
   private void serve(Exchange exchange, TokenRequest tokenRequest) {
     exchange.client(tokenRequest.credentials().clientId(), tokenRequest.scope());
     CacheKey key = keys.keyFor(tokenRequest);
-    Lookup lookup;
+    Future<Answer> answer;
     try (Scope ignored = exchange.activate()) {
-      lookup = cache.lookup(key, tokenRequest, wantsFreshToken(exchange.request.getHeader(HttpHeaders.CACHE_CONTROL)));
+      answer = pipeline.token(key, tokenRequest,
+          wantsFreshToken(exchange.request.getHeader(HttpHeaders.CACHE_CONTROL)));
     }
-    if (lookup instanceof Lookup.Hit hit) {
-      Responses.token(exchange, CacheResult.HIT, hit.token().render(clock.instant()));
-      return;
-    }
-    Lookup.Pending pending = (Lookup.Pending) lookup;
-    Context context = Vertx.currentContext();
-    Future.fromCompletionStage(pending.fetch(), context).onComplete(outcome -> {
-      if (outcome.succeeded()) {
-        answer(exchange, pending.result(), outcome.result());
-      } else {
-        fail(exchange, pending.result(), outcome.cause());
-      }
-    });
-  }
-
-  private void answer(Exchange exchange, CacheResult pending, Fetched fetched) {
-    // a miss answered from the shared tier (another instance's token) asked no upstream: a hit
-    CacheResult result = pending == CacheResult.MISS && fetched.response() == null ? CacheResult.HIT : pending;
-    exchange.upstream(fetched.upstreamNanos());
-    if (fetched.token().isPresent()) {
-      Responses.token(exchange, result, fetched.token().get().render(clock.instant()));
-    } else {
-      passThrough(exchange, result, fetched.response());
-    }
+    answer.onComplete(done -> write(exchange, done));
   }
 
   private void passThrough(Exchange exchange, Buffer body) {
@@ -149,37 +124,46 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
       return;
     }
     HttpServerRequest request = exchange.request;
-    Future<UpstreamResponse> forwarded;
+    Future<Answer> answer;
     try (Scope ignored = exchange.activate()) {
-      forwarded = upstream.forward(request.query(), request.getHeader(HttpHeaders.AUTHORIZATION), body);
+      answer = pipeline.forward(request.query(), request.getHeader(HttpHeaders.AUTHORIZATION), body);
     }
-    forwarded.onComplete(outcome -> {
-      if (outcome.succeeded()) {
-        exchange.upstream(outcome.result().elapsedNanos());
-        passThrough(exchange, CacheResult.BYPASS, outcome.result());
-      } else {
-        fail(exchange, CacheResult.BYPASS, outcome.cause());
-      }
-    });
+    answer.onComplete(done -> write(exchange, done));
   }
 
-  private static void passThrough(Exchange exchange, CacheResult result, UpstreamResponse upstream) {
-    Responses.passThrough(exchange, result, upstream.status(), upstream.contentType(), upstream.wwwAuthenticate(),
-        upstream.body());
-  }
-
-  private static void fail(Exchange exchange, CacheResult result, Throwable cause) {
-    Throwable failure = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
-    if (failure instanceof UpstreamFailure upstreamFailure) {
-      exchange.upstream(upstreamFailure.elapsedNanos());
-      LOG.warn("upstream: {} (request {})", upstreamFailure.getMessage(), exchange.requestId());
-      Responses.error(exchange, result, upstreamFailure.kind() == UpstreamFailure.Kind.TIMEOUT
-          ? OAuthError.upstreamTimeout(upstreamFailure.getMessage())
-          : OAuthError.upstreamUnavailable(upstreamFailure.getMessage()));
+  /** Writes the pipeline's answer. The pipeline never fails; if it did, that is a bug: 500, logged. */
+  private void write(Exchange exchange, AsyncResult<Answer> done) {
+    if (done.failed()) {
+      LOG.error("unexpected failure while answering request {}: {}", exchange.requestId(), done.cause().toString());
+      Responses.error(exchange, CacheResult.BYPASS, new OAuthError(500, "server_error", "the proxy failed; see its log"));
+      return;
+    }
+    Answer answer = done.result();
+    exchange.upstream(answer.upstreamNanos());
+    if (answer instanceof Answer.Token token) {
+      Responses.token(exchange, token.result(), token.token().render(clock.instant()));
+    } else if (answer instanceof Answer.Passed passed) {
+      UpstreamResponse upstream = passed.response();
+      Responses.passThrough(exchange, passed.result(), upstream.status(), upstream.contentType(),
+          upstream.wwwAuthenticate(), retryAfter(passed.retryAfter(), upstream), upstream.body());
     } else {
-      LOG.error("unexpected failure while answering request {}: {}", exchange.requestId(), failure.getClass().getName());
-      Responses.error(exchange, result, new OAuthError(500, "server_error", "the proxy failed; see its log"));
+      Answer.Unavailable unavailable = (Answer.Unavailable) answer;
+      UpstreamFailure failure = unavailable.failure();
+      OAuthError error = failure.kind() == UpstreamFailure.Kind.TIMEOUT
+          ? OAuthError.upstreamTimeout(failure.getMessage())
+          : OAuthError.upstreamUnavailable(failure.getMessage());
+      Responses.unavailable(exchange, unavailable.result(), error,
+          unavailable.retryAfter().map(RetryAfter::format).orElse(null));
     }
+  }
+
+  /** Ours when the key or upstream backs off; else the upstream's own, on the statuses that carry one. */
+  private static String retryAfter(java.util.Optional<java.time.Duration> ours, UpstreamResponse upstream) {
+    if (ours.isPresent()) {
+      return RetryAfter.format(ours.get());
+    }
+    int status = upstream.status();
+    return status == 429 || status == 503 ? upstream.retryAfter() : null;
   }
 
   /** {@code Cache-Control: no-cache} or {@code max-age=0} asks for a fresh token (SPEC §2, forced refresh). */

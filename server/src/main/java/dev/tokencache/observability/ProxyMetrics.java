@@ -1,10 +1,9 @@
 package dev.tokencache.observability;
 
 import dev.tokencache.cache.CacheResult;
-import dev.tokencache.cache.SharedTier;
-import dev.tokencache.cache.TokenCache;
 import dev.tokencache.http.RequestObserver;
 import dev.tokencache.http.RequestRecord;
+import dev.tokencache.pipeline.TokenPipeline;
 import dev.tokencache.upstream.UpstreamFailure;
 import dev.tokencache.upstream.UpstreamListener;
 import io.micrometer.core.instrument.Counter;
@@ -26,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code tokencache_requests_total{result}}: one per answered token-listener request; {@code result} is
  *       hit, miss, coalesced, refresh (a forced refresh that fetched), bypass (another grant type, passed
- *       through) or error (the proxy refused the input, or answered 502/504/500 itself).
+ *       through), stale, negative, backoff (answered without the upstream while it fails), or error (the proxy
+ *       refused the input, or answered 502/504/500 itself).
  *   <li>{@code tokencache_responses_total{status}}: one per answered request, by HTTP status.
  *   <li>{@code tokencache_request_duration_seconds{result}}: histogram from arrival until the answer is handed to the connection;
  *       buckets from 50 µs so hits are resolved.
@@ -34,8 +34,9 @@ import java.util.concurrent.TimeUnit;
  *       its status, or {@code timeout} / {@code unreachable}. Background refreshes count here too.
  *   <li>{@code tokencache_upstream_duration_seconds}: histogram of those exchanges.
  *   <li>{@code tokencache_upstream_calls_avoided_total}: requests answered without an upstream call of their own
- *       (hits and coalesced requests).
- *   <li>{@code tokencache_cache_entries}, {@code tokencache_upstream_fetches_in_flight}: gauges.
+ *       (hit, coalesced, stale, negative and backoff answers).
+ *   <li>{@code tokencache_cache_entries}, {@code tokencache_upstream_fetches_in_flight},
+ *       {@code tokencache_keys_on_hold}, {@code tokencache_upstream_state{state}}: gauges.
  *   <li>{@code tokencache_shared_tier_total{result}} (with {@code cache.backend: redis}): local misses the shared
  *       tier answered ({@code hit}), passed upstream ({@code miss}), and its failed or skipped commands
  *       ({@code error}).
@@ -70,7 +71,7 @@ public final class ProxyMetrics implements RequestObserver, UpstreamListener {
     errors = requests(ERROR);
     errorDuration = duration(ERROR);
     avoided = Counter.builder("tokencache.upstream.calls.avoided")
-        .description("Requests answered without an upstream call of their own (hits and coalesced)")
+        .description("Requests answered without an upstream call of their own (hit, coalesced, stale, negative, backoff)")
         .register(registry);
     upstreamDuration = Timer.builder("tokencache.upstream.duration")
         .description("Duration of exchanges with the authorization server")
@@ -78,23 +79,38 @@ public final class ProxyMetrics implements RequestObserver, UpstreamListener {
         .register(registry);
   }
 
-  /** Adds the gauges that read the cache. */
-  public ProxyMetrics watch(TokenCache cache) {
-    Gauge.builder("tokencache.cache.entries", cache, TokenCache::size)
+  /**
+   * Adds the gauges that read the pipeline. Function-based meters hold their object weakly: the pipeline lives
+   * as long as the proxy, so they keep counting (a fresh stats object per call would be collected and read 0).
+   */
+  public ProxyMetrics watch(TokenPipeline pipeline) {
+    Gauge.builder("tokencache.cache.entries", pipeline, TokenPipeline::entries)
         .description("Tokens held in the cache").register(registry);
-    Gauge.builder("tokencache.upstream.fetches.in.flight", cache, TokenCache::fetchesInFlight)
+    Gauge.builder("tokencache.upstream.fetches.in.flight", pipeline, TokenPipeline::fetchesInFlight)
         .description("Upstream fetches under way; each may have many coalesced requests waiting").register(registry);
-    SharedTier.Stats shared = cache.sharedTierStats();
-    if (shared != null) {
-      sharedCounter("hit", shared, SharedTier.Stats::hits);
-      sharedCounter("miss", shared, SharedTier.Stats::misses);
-      sharedCounter("error", shared, SharedTier.Stats::failures);
+    Gauge.builder("tokencache.keys.on.hold", pipeline, TokenPipeline::keysOnHold)
+        .description("Keys answered without the upstream now: backing off after a failure, or replaying a "
+            + "negative answer").register(registry);
+    for (String state : UPSTREAM_STATES) {
+      int value = java.util.Arrays.asList(UPSTREAM_STATES).indexOf(state);
+      Gauge.builder("tokencache.upstream.state", pipeline, p -> p.upstreamState() == value ? 1 : 0)
+          .description("1 for the authorization server's current state: healthy, failing (its last fetch failed) or "
+              + "paused (it answered 429 or Retry-After)").tag("state", state).register(registry);
+    }
+    if (pipeline.hasSharedStore()) {
+      sharedCounter("hit", pipeline, TokenPipeline::sharedHits);
+      sharedCounter("miss", pipeline, TokenPipeline::sharedMisses);
+      sharedCounter("error", pipeline, TokenPipeline::sharedFailures);
     }
     return this;
   }
 
-  private void sharedCounter(String result, SharedTier.Stats stats, java.util.function.ToDoubleFunction<SharedTier.Stats> count) {
-    FunctionCounter.builder("tokencache.shared.tier", stats, count)
+  /** The values of {@code tokencache_upstream_state{state}}, in the order of {@link TokenPipeline#upstreamState()}. */
+  private static final String[] UPSTREAM_STATES = {"healthy", "failing", "paused"};
+
+  private void sharedCounter(String result, TokenPipeline pipeline,
+      java.util.function.ToDoubleFunction<TokenPipeline> count) {
+    FunctionCounter.builder("tokencache.shared.tier", pipeline, count)
         .description("Shared-tier (Redis) outcomes of local misses: hit, miss (went upstream), error (command failed or skipped)")
         .tag("result", result).register(registry);
   }
@@ -118,7 +134,8 @@ public final class ProxyMetrics implements RequestObserver, UpstreamListener {
     } else {
       requestsByResult[index].increment();
       durationByResult[index].record(record.durationNanos(), TimeUnit.NANOSECONDS);
-      if (record.result() == CacheResult.HIT || record.result() == CacheResult.COALESCED) {
+      if (record.result() != CacheResult.MISS && record.result() != CacheResult.REFRESH
+          && record.result() != CacheResult.BYPASS) {
         avoided.increment();
       }
     }

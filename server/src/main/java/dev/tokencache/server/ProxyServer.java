@@ -1,12 +1,13 @@
 package dev.tokencache.server;
 
-import dev.tokencache.cache.SharedTier;
-import dev.tokencache.cache.TokenCache;
+import dev.tokencache.cache.MemoryStore;
+import dev.tokencache.cache.SharedStore;
 import dev.tokencache.cache.redis.RedisTier;
 import dev.tokencache.config.Settings;
 import dev.tokencache.http.RequestObserver;
 import dev.tokencache.http.TokenEndpoint;
 import dev.tokencache.origin.SecretSource;
+import dev.tokencache.pipeline.TokenPipeline;
 import dev.tokencache.token.CacheKeyDeriver;
 import dev.tokencache.tracing.Tracing;
 import dev.tokencache.upstream.UpstreamClient;
@@ -21,13 +22,15 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The running token proxy ({@code tokencache serve}): one listener per event loop in front of one shared
- * {@link TokenCache}. Start with {@link #start}; stop with {@link #stop}, which lets in-flight requests finish
+ * {@link TokenPipeline}. Start with {@link #start}; stop with {@link #stop}, which lets in-flight requests finish
  * within {@code server.shutdown-grace}.
  */
 public final class ProxyServer {
@@ -36,18 +39,18 @@ public final class ProxyServer {
   private final Vertx vertx;
   private final List<String> deployments;
   private final UpstreamClient upstream;
-  private final TokenCache cache;
-  private final SharedTier shared;
+  private final TokenPipeline pipeline;
+  private final Optional<SharedStore> shared;
   private final int port;
   private Future<Void> stopping;
 
-  private ProxyServer(Vertx vertx, List<String> deployments, UpstreamClient upstream, TokenCache cache,
-      SharedTier shared, int port) {
+  private ProxyServer(Vertx vertx, List<String> deployments, UpstreamClient upstream, TokenPipeline pipeline,
+      Optional<SharedStore> shared, int port) {
     this.vertx = vertx;
     this.shared = shared;
     this.deployments = deployments;
     this.upstream = upstream;
-    this.cache = cache;
+    this.pipeline = pipeline;
     this.port = port;
   }
 
@@ -85,11 +88,11 @@ public final class ProxyServer {
         extras.tracing());
     byte[] keySecret = settings.cache().keySecret().map(s -> s.bytes()).orElseGet(ProxyServer::randomKey);
     CacheKeyDeriver keys = new CacheKeyDeriver(keySecret, upstream.tokenUrl().toString());
-    SharedTier shared = sharedTier(vertx, settings, keySecret, clock);
-    TokenCache cache = new TokenCache(settings.cache(),
-        request -> upstream.requestToken(request).toCompletionStage(), shared, clock);
-    TokenEndpoint endpoint = new TokenEndpoint(settings, cache, keys, upstream, clock, extras.requests(),
-        extras.tracing());
+    Optional<SharedStore> shared = sharedStore(vertx, settings, keySecret);
+    TokenPipeline pipeline = new TokenPipeline(settings, upstream,
+        new MemoryStore(settings.cache().maxEntries(), clock), shared, vertx, clock,
+        () -> ThreadLocalRandom.current().nextDouble());
+    TokenEndpoint endpoint = new TokenEndpoint(settings, pipeline, keys, clock, extras.requests(), extras.tracing());
 
     int listeners = settings.server().eventLoops() > 0
         ? settings.server().eventLoops()
@@ -108,15 +111,15 @@ public final class ProxyServer {
       LOG.info("token proxy listening on {}://{}:{}{} in front of {} ({} event loops)",
           settings.server().tls().isPresent() ? "https" : "http", settings.server().host(), port,
           settings.server().tokenPath(), upstream.tokenUrl(), listeners);
-      return new ProxyServer(vertx, List.of(id), upstream, cache, shared, port);
+      return new ProxyServer(vertx, List.of(id), upstream, pipeline, shared, port);
     });
   }
 
-  /** The Redis tier when {@code cache.backend} is redis; no Redis client exists otherwise. */
-  private static SharedTier sharedTier(Vertx vertx, Settings settings, byte[] keySecret, InstantSource clock) {
+  /** The Redis store when {@code cache.backend} is redis; no Redis client exists otherwise. */
+  private static Optional<SharedStore> sharedStore(Vertx vertx, Settings settings, byte[] keySecret) {
     return "redis".equals(settings.cache().backend())
-        ? RedisTier.create(vertx, settings, keySecret, clock)
-        : SharedTier.NONE;
+        ? Optional.of(RedisTier.create(vertx, settings, keySecret))
+        : Optional.empty();
   }
 
   private static HttpServerOptions listenerOptions(Settings.Server server) {
@@ -153,9 +156,9 @@ public final class ProxyServer {
     return stopping == null;
   }
 
-  /** The cache, for observability. */
-  public TokenCache cache() {
-    return cache;
+  /** The fetch pipeline, for metrics and readiness. */
+  public TokenPipeline pipeline() {
+    return pipeline;
   }
 
   /**
@@ -169,7 +172,7 @@ public final class ProxyServer {
         undeployed.add(vertx.undeploy(id));
       }
       stopping = Future.join(undeployed).<Void>mapEmpty().eventually(() -> upstream.close())
-          .eventually(() -> shared instanceof RedisTier redis ? redis.close() : Future.succeededFuture());
+          .eventually(() -> shared.isPresent() ? shared.get().close() : Future.succeededFuture());
     }
     return stopping;
   }

@@ -26,6 +26,9 @@ public final class CachedToken {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final byte[] EXPIRES_IN = ",\"expires_in\":".getBytes(StandardCharsets.US_ASCII);
 
+  /** How long before its expiry a token stops being served even as stale. */
+  public static final Duration STALE_MARGIN = Duration.ofSeconds(5);
+
   private final byte[] head;
   private final Instant receivedAt;
   private final Instant expiresAt;
@@ -125,19 +128,44 @@ public final class CachedToken {
     return Math.floorDiv(Duration.between(now, expiresAt).toMillis(), 1000);
   }
 
-  /** Whether the token still has at least {@code minRemaining} of validity at {@code now}. */
-  public boolean isServableAt(Instant now, Duration minRemaining) {
-    return !now.plus(minRemaining).isAfter(expiresAt);
+  /** The lifetime the token was issued with: from {@link #receivedAt()} to {@link #expiresAt()}. */
+  public Duration lifetime() {
+    return Duration.between(receivedAt, expiresAt);
   }
 
-  /** Whether {@code now} is past {@code fraction} of the token's lifetime (refresh-ahead point). */
-  public boolean isDueForRefreshAt(Instant now, double fraction) {
-    if (fraction >= 1) {
-      return false;
-    }
-    long lifetimeMillis = Duration.between(receivedAt, expiresAt).toMillis();
-    Instant refreshAt = receivedAt.plusMillis((long) (lifetimeMillis * fraction));
-    return !now.isBefore(refreshAt);
+  /**
+   * Until when the token is served as an ordinary hit: its expiry less {@code minRemaining}, but never less
+   * than nine tenths of its lifetime, so that a token shorter than {@code minRemaining} is still cached (a
+   * 60 s token with the default 60 s is served for its first 54 s).
+   */
+  public Instant freshUntil(Duration minRemaining) {
+    Duration tenth = lifetime().dividedBy(10);
+    return expiresAt.minus(minRemaining.compareTo(tenth) < 0 ? minRemaining : tenth);
+  }
+
+  /** Whether the token is served as an ordinary hit at {@code now} (see {@link #freshUntil}). */
+  public boolean isFreshAt(Instant now, Duration minRemaining) {
+    return !now.isAfter(freshUntil(minRemaining));
+  }
+
+  /**
+   * The last instant the token may be served at all, as a stale answer while the authorization server
+   * cannot give a new one: its expiry less a safety margin of {@link #STALE_MARGIN} (at most a twentieth of
+   * its lifetime), so that a client never receives a token that dies on the way or on its first use.
+   */
+  public Instant staleUntil() {
+    Duration twentieth = lifetime().dividedBy(20);
+    return expiresAt.minus(STALE_MARGIN.compareTo(twentieth) < 0 ? STALE_MARGIN : twentieth);
+  }
+
+  /** Whether the token may still be served at {@code now}, if only as stale (see {@link #staleUntil()}). */
+  public boolean isValidAt(Instant now) {
+    return now.isBefore(staleUntil());
+  }
+
+  /** When {@code fraction} of the token's lifetime has passed (the refresh-ahead point). */
+  public Instant refreshPoint(double fraction) {
+    return receivedAt.plusMillis((long) (lifetime().toMillis() * fraction));
   }
 
   /**

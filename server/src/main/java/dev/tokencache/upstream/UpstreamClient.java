@@ -24,6 +24,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -32,10 +33,10 @@ import java.util.function.Supplier;
  * Talks to the authorization server's token endpoint over pooled keep-alive connections.
  *
  * <p>Every exchange is bounded: {@code upstream.connect-timeout} to connect and {@code upstream.timeout} for
- * the whole exchange, after which the request is reset and the future fails with
- * {@link UpstreamFailure.Kind#TIMEOUT}. Futures complete on the caller's Vert.x context. Thread-safe.
+ * the whole exchange, waiting for a pooled connection included, after which the request is reset and the future
+ * fails with {@link UpstreamFailure.Kind#TIMEOUT}. Futures complete on the caller's Vert.x context. Thread-safe.
  */
-public final class UpstreamClient {
+public final class UpstreamClient implements Upstream {
   /** Token responses are small; anything larger is not one. */
   static final int MAX_RESPONSE_BYTES = 1024 * 1024;
   private static final String FORM = "application/x-www-form-urlencoded";
@@ -47,6 +48,8 @@ public final class UpstreamClient {
   private final Supplier<Map.Entry<String, String>> originHeader;
   private final UpstreamListener listener;
   private final Tracing tracing;
+  /** {@code host:port} of the token URL, for failure messages. */
+  private final String address;
 
   /**
    * @param originHeader the origin-verify header to add to every request, or a supplier of {@code null}
@@ -61,6 +64,8 @@ public final class UpstreamClient {
     this.settings = settings;
     this.tokenUrl = settings.requiredTokenUrl();
     this.originHeader = originHeader;
+    int port = tokenUrl.getPort() > 0 ? tokenUrl.getPort() : "https".equalsIgnoreCase(tokenUrl.getScheme()) ? 443 : 80;
+    this.address = tokenUrl.getHost() + ":" + port;
     HttpClientOptions options = new HttpClientOptions()
         .setKeepAlive(true)
         .setConnectTimeout((int) settings.connectTimeout().toMillis())
@@ -72,7 +77,7 @@ public final class UpstreamClient {
         .build();
   }
 
-  /** The upstream token URL, for the cache key. */
+  @Override
   public URI tokenUrl() {
     return tokenUrl;
   }
@@ -82,6 +87,7 @@ public final class UpstreamClient {
    * Basic header when it sent one, else one built with RFC 6749 §2.3.1 encoding) or as
    * {@code client_secret_post}, per {@code upstream.client-auth}.
    */
+  @Override
   public Future<UpstreamResponse> requestToken(TokenRequest request) {
     StringBuilder form = new StringBuilder("grant_type=").append(TokenRequest.GRANT_TYPE);
     if (!request.scopes().isEmpty()) {
@@ -100,7 +106,7 @@ public final class UpstreamClient {
     return exchange(tokenUrl.toString(), authorization, Buffer.buffer(form.toString()));
   }
 
-  /** Forwards a request of another grant type as it came: its query string, Authorization header and body. */
+  @Override
   public Future<UpstreamResponse> forward(String query, String authorization, Buffer body) {
     String url = tokenUrl.toString();
     if (query != null && !query.isEmpty()) {
@@ -137,55 +143,47 @@ public final class UpstreamClient {
     }
     Span span = tracing.enabled() ? clientSpan(options) : null;
     long started = System.nanoTime();
-    Promise<UpstreamResponse> result = Promise.promise();
-    AtomicReference<HttpClientRequest> inFlight = new AtomicReference<>();
-    long timer = vertx.setTimer(settings.timeout().toMillis(), id -> {
-      if (result.tryFail(new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT,
-          "no answer from the authorization server within " + settings.timeout().toMillis() + " ms",
-          System.nanoTime() - started))) {
-        HttpClientRequest request = inFlight.get();
-        if (request != null) {
-          request.reset();
-        }
-      }
-    });
-    client.request(options)
+    AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+    return client.request(options)
         .compose(request -> {
-          inFlight.set(request);
+          sent.set(request);
           return request.send(body);
         })
-        .compose(response -> {
-          String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
-          if (length != null && tooLarge(length)) {
-            response.request().reset();
-            return Future.failedFuture(new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE,
-                "the authorization server's answer is larger than " + MAX_RESPONSE_BYTES + " bytes"));
+        .compose(response -> read(response, started))
+        .timeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+        .recover(cause -> {
+          HttpClientRequest request = sent.get();
+          if (cause instanceof TimeoutException && request != null) {
+            request.reset();
           }
-          return boundedBody(response).map(bytes -> new UpstreamResponse(
-              response.statusCode(),
-              response.getHeader(HttpHeaders.CONTENT_TYPE),
-              response.getHeader("WWW-Authenticate"),
-              bytes.getBytes(),
-              System.nanoTime() - started));
+          return Future.failedFuture(classify(cause, request != null).after(System.nanoTime() - started));
         })
         .onComplete(outcome -> {
-          vertx.cancelTimer(timer);
           if (outcome.succeeded()) {
-            result.tryComplete(outcome.result());
-          } else {
-            result.tryFail(classify(outcome.cause()).after(System.nanoTime() - started));
+            listener.answered(outcome.result().status(), outcome.result().elapsedNanos());
+          } else if (outcome.cause() instanceof UpstreamFailure failure) {
+            listener.failed(failure.kind(), failure.elapsedNanos());
+          }
+          if (span != null) {
+            endClientSpan(span, outcome.succeeded() ? outcome.result().status() : -1);
           }
         });
-    return result.future().onComplete(outcome -> {
-      if (outcome.succeeded()) {
-        listener.answered(outcome.result().status(), outcome.result().elapsedNanos());
-      } else if (outcome.cause() instanceof UpstreamFailure failure) {
-        listener.failed(failure.kind(), System.nanoTime() - started);
-      }
-      if (span != null) {
-        endClientSpan(span, outcome.succeeded() ? outcome.result().status() : -1);
-      }
-    });
+  }
+
+  private Future<UpstreamResponse> read(HttpClientResponse response, long started) {
+    String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null && tooLarge(length)) {
+      response.request().reset();
+      return Future.failedFuture(new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE,
+          address + " answered more than " + MAX_RESPONSE_BYTES + " bytes"));
+    }
+    return boundedBody(response).map(bytes -> new UpstreamResponse(
+        response.statusCode(),
+        response.getHeader(HttpHeaders.CONTENT_TYPE),
+        response.getHeader("WWW-Authenticate"),
+        response.getHeader("Retry-After"),
+        bytes.getBytes(),
+        System.nanoTime() - started));
   }
 
   private Span clientSpan(RequestOptions options) {
@@ -209,13 +207,13 @@ public final class UpstreamClient {
   }
 
   /** The body, or a failure once it grows past {@link #MAX_RESPONSE_BYTES} (a chunked answer has no length). */
-  private static Future<Buffer> boundedBody(HttpClientResponse response) {
+  private Future<Buffer> boundedBody(HttpClientResponse response) {
     Promise<Buffer> body = Promise.promise();
     Buffer collected = Buffer.buffer();
     response.handler(chunk -> {
       if (collected.length() + chunk.length() > MAX_RESPONSE_BYTES) {
         if (body.tryFail(new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE,
-            "the authorization server's answer is larger than " + MAX_RESPONSE_BYTES + " bytes"))) {
+            address + " answered more than " + MAX_RESPONSE_BYTES + " bytes"))) {
           response.request().reset();
         }
       } else {
@@ -235,16 +233,34 @@ public final class UpstreamClient {
     }
   }
 
-  private static UpstreamFailure classify(Throwable cause) {
+  /**
+   * Says what happened and where, in words an operator can act on: never a Java class name, never request data.
+   *
+   * @param connected whether a connection was obtained (a timeout before that is a connect or pool-wait timeout)
+   */
+  private UpstreamFailure classify(Throwable cause, boolean connected) {
     if (cause instanceof UpstreamFailure failure) {
       return failure;
     }
-    if (cause instanceof ConnectTimeoutException || cause instanceof TimeoutException
-        || cause.getClass().getSimpleName().contains("Timeout")) {
-      return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "connecting to the authorization server timed out");
+    if (cause instanceof TimeoutException || cause instanceof ConnectTimeoutException) {
+      return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, connected
+          ? "no answer from " + address + " within " + settings.timeout().toMillis() + " ms"
+          : "no connection to " + address + " within " + settings.timeout().toMillis() + " ms");
     }
-    return new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE,
-        "the authorization server could not be reached (" + cause.getClass().getSimpleName() + ")");
+    for (Throwable c = cause; c != null; c = c.getCause()) {
+      if (c instanceof java.net.UnknownHostException) {
+        return new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, "unknown host " + tokenUrl.getHost());
+      }
+      if (c instanceof java.net.ConnectException) {
+        return new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, "connection refused by " + address);
+      }
+      if (c instanceof javax.net.ssl.SSLException) {
+        return new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, "TLS handshake with " + address + " failed");
+      }
+    }
+    return new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, connected
+        ? "connection to " + address + " closed before a complete answer"
+        : "could not connect to " + address);
   }
 
   /** Closes pooled connections. */

@@ -32,13 +32,14 @@ class ArchitectureTest {
       Map.entry("origin", Set.of()),
       Map.entry("request", Set.of("token")),
       Map.entry("upstream", Set.of("config", "token", "tracing")),
-      Map.entry("cache", Set.of("config", "token", "upstream")),
+      Map.entry("cache", Set.of("token")),
+      Map.entry("pipeline", Set.of("cache", "config", "token", "upstream")),
       Map.entry("cache.redis", Set.of("cache", "config", "origin", "token")),
-      Map.entry("http", Set.of("cache", "config", "request", "token", "tracing", "upstream")),
-      Map.entry("observability", Set.of("cache", "config", "http", "upstream")),
+      Map.entry("http", Set.of("cache", "config", "pipeline", "request", "token", "tracing", "upstream")),
+      Map.entry("observability", Set.of("cache", "config", "http", "pipeline", "upstream")),
       Map.entry("guard", Set.of("origin")),
       Map.entry("issuer", Set.of("config", "request", "token")),
-      Map.entry("server", Set.of("cache", "cache.redis", "config", "http", "origin", "token", "tracing", "upstream")),
+      Map.entry("server", Set.of("cache", "cache.redis", "config", "http", "origin", "pipeline", "token", "tracing", "upstream")),
       Map.entry("demo", Set.of("config", "issuer", "server")),
       Map.entry("cli", Set.of("config", "demo", "guard", "issuer", "observability", "origin", "server", "tracing")));
 

@@ -48,7 +48,7 @@ class ObservabilityTest {
   private ProxyHarness proxyInFrontOf(String url, Map<String, String> overrides) throws Exception {
     ProxyHarness proxy = ProxyHarness.observed(url, overrides, observability.requests(), observability.upstream());
     closing.add(proxy);
-    observability.metrics().watch(proxy.proxy().cache());
+    observability.metrics().watch(proxy.proxy().pipeline());
     admin = AdminServer.start(proxy.vertx(), "127.0.0.1", 0, observability.registry(),
         dev.tokencache.cli.Checks.of(proxy.proxy())).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     return proxy;
@@ -145,6 +145,7 @@ class ObservabilityTest {
     proxy.post("grant_type=client_credentials&client_id=svc&client_secret=" + enc(SECRET) + "&scope=a&scope=b");
     proxy.post("grant_type=client_credentials", "Authorization", "Basic " + SECRET);
     broken.post("grant_type=client_credentials", "Authorization", basic("svc", SECRET));
+    broken.clock.advance(java.time.Duration.ofSeconds(11)); // past cache.negative-ttl: the 401 is no longer replayed
     broken.post("grant_type=client_credentials&client_id=svc&client_secret=" + enc(SECRET));
     observability.close();
 

@@ -49,14 +49,26 @@ class CachedTokenTest {
   }
 
   @Test
-  void servableUntilMinRemainingAndRefreshDueAfterFraction() {
+  void freshUntilMinRemainingThenStaleUntilTheSafetyMargin() {
     CachedToken token = parse("{\"access_token\":\"abc\",\"expires_in\":1000}");
 
-    assertThat(token.isServableAt(T0.plusSeconds(940), Duration.ofSeconds(60))).isTrue();
-    assertThat(token.isServableAt(T0.plusSeconds(941), Duration.ofSeconds(60))).isFalse();
-    assertThat(token.isDueForRefreshAt(T0.plusSeconds(799), 0.8)).isFalse();
-    assertThat(token.isDueForRefreshAt(T0.plusSeconds(800), 0.8)).isTrue();
-    assertThat(token.isDueForRefreshAt(T0.plusSeconds(999), 1.0)).isFalse();
+    assertThat(token.isFreshAt(T0.plusSeconds(940), Duration.ofSeconds(60))).isTrue();
+    assertThat(token.isFreshAt(T0.plusSeconds(941), Duration.ofSeconds(60))).isFalse();
+    assertThat(token.staleUntil()).isEqualTo(T0.plusSeconds(995));
+    assertThat(token.isValidAt(T0.plusSeconds(994))).isTrue();
+    assertThat(token.isValidAt(T0.plusSeconds(995))).isFalse();
+    assertThat(token.refreshPoint(0.8)).isEqualTo(T0.plusSeconds(800));
+  }
+
+  @Test
+  void aTokenShorterThanMinRemainingIsStillFreshForNineTenthsOfItsLife() {
+    CachedToken token = parse("{\"access_token\":\"abc\",\"expires_in\":60}");
+
+    assertThat(token.freshUntil(Duration.ofSeconds(60))).isEqualTo(T0.plusSeconds(54));
+    assertThat(token.isFreshAt(T0.plusSeconds(54), Duration.ofSeconds(60))).isTrue();
+    assertThat(token.isFreshAt(T0.plusSeconds(55), Duration.ofSeconds(60))).isFalse();
+    assertThat(token.staleUntil()).isEqualTo(T0.plusSeconds(57));
+    assertThat(token.refreshPoint(0.8)).isBefore(token.freshUntil(Duration.ofSeconds(60)));
   }
 
   @ParameterizedTest

@@ -1,14 +1,11 @@
 package dev.tokencache.cache.redis;
 
-import dev.tokencache.cache.Fetched;
-import dev.tokencache.cache.SharedTier;
+import dev.tokencache.cache.SharedStore;
 import dev.tokencache.config.Settings;
 import dev.tokencache.origin.SecretSources;
 import dev.tokencache.token.CacheKey;
 import dev.tokencache.token.CachedToken;
-import dev.tokencache.token.TokenRequest;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
@@ -20,61 +17,53 @@ import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The shared tier on Redis or Valkey (SPEC §6).
+ * The shared store on Redis or Valkey. The fetch pipeline decides what to read and write; this class only
+ * speaks Redis.
  *
  * <ul>
- *   <li>Keys: {@code tokencache:v1:t:<hex of the HMAC cache key>}; no client id, scope or secret in clear.
- *   <li>Values: the token encrypted by {@link TokenCipher}; stored with {@code PX} = the token's usable life (until
- *       {@code cache.min-remaining} before expiry), so Redis drops it itself.
- *   <li>Single flight across instances: the instance that takes {@code tokencache:v1:l:<hex>} with
- *       {@code SET NX PX} fetches and stores; the others poll for the value every 20 ms, up to the lock's life
- *       ({@code upstream.timeout} + 1 s), then fetch by themselves.
- *   <li>Failure: any Redis error or a command slower than {@code redis.timeout} makes the fetch go straight
- *       upstream. The first failure is logged, and {@link #problem()} reports it (readiness: degraded) until a
- *       command succeeds again. Meanwhile only one command a second is sent, as a probe; the others skip Redis.
- *       The client reconnects by itself.
+ *   <li>Keys: {@code tokencache:v2:{<hex of the HMAC cache key>}:t} (token), {@code tokencache:v2:{<hex>}:f} (the
+ *       key's failure state: backoff or negative answer), {@code tokencache:v2:{<hex>}:l} (fetch lock); no client
+ *       id, scope or secret in clear. The braces are a Redis Cluster hash tag: a key's three entries live in one
+ *       slot, so token and failure state are read with one {@code MGET}, in a cluster too.
+ *   <li>Values: sealed by {@link TokenCipher} under the client's secret, with the Redis key as associated data;
+ *       stored with {@code PX} so that Redis drops them itself.
+ *   <li>Lock: {@code SET NX PX} with a random owner id; released by a compare-and-delete script.
+ *   <li>Failure: any Redis error, or a command slower than {@code redis.timeout}, fails the operation with
+ *       {@link SharedStore.Unavailable}; the pipeline goes upstream without the store. The first failure is
+ *       logged, and {@link #problem()} reports it (readiness: degraded) until a command succeeds again. Meanwhile
+ *       only one command a second is sent, as a probe; the others fail at once without being sent.
  * </ul>
- * Runs on the calling event loop; never blocks.
+ * Never blocks.
  */
-public final class RedisTier implements SharedTier {
+public final class RedisTier implements SharedStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisTier.class);
-  private static final String VALUE_PREFIX = "tokencache:v1:t:";
-  private static final String LOCK_PREFIX = "tokencache:v1:l:";
-  private static final long POLL_MILLIS = 20;
+  private static final String PREFIX = "tokencache:v2:{";
+  private static final long PROBE_INTERVAL_NANOS = 1_000_000_000L;
   private static final String RELEASE =
       "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
-  private final Vertx vertx;
   private final Redis redis;
   private final TokenCipher cipher;
-  private final InstantSource clock;
-  private final Duration minRemaining;
   private final Duration commandTimeout;
-  private final Duration lockLife;
   private final AtomicReference<String> problem = new AtomicReference<>();
-  private final LongAdder hits = new LongAdder();
-  private final LongAdder misses = new LongAdder();
   private final LongAdder failures = new LongAdder();
-  private final java.util.concurrent.atomic.AtomicLong lastProbe = new java.util.concurrent.atomic.AtomicLong();
-  private static final long PROBE_INTERVAL_NANOS = 1_000_000_000L;
+  private final AtomicLong lastProbe = new AtomicLong();
 
   /**
    * The tier for {@code settings} ({@code redis.*}, {@code cache.min-remaining}, {@code upstream.timeout}). The
    * client connects lazily, on the first command. A {@code redis.password} source is read now.
    */
-  public static RedisTier create(Vertx vertx, Settings settings, byte[] keySecret, InstantSource clock) {
+  public static RedisTier create(Vertx vertx, Settings settings, byte[] keySecret) {
     Settings.Redis redis = settings.redis();
     RedisOptions options = new RedisOptions()
         .setMaxPoolSize(redis.poolSize())
@@ -88,137 +77,76 @@ public final class RedisTier implements SharedTier {
       default -> options.setType(RedisClientType.STANDALONE);
     }
     redis.passwordSource().ifPresent(spec -> options.setPassword(SecretSources.readOnce(spec, System.getenv())));
-    return new RedisTier(vertx, Redis.createClient(vertx, options), keySecret, clock, settings.cache().minRemaining(),
-        redis.timeout(), settings.upstream().timeout());
+    return new RedisTier(Redis.createClient(vertx, options), keySecret, redis.timeout());
   }
 
-  RedisTier(Vertx vertx, Redis redis, byte[] keySecret, InstantSource clock, Duration minRemaining,
-      Duration commandTimeout, Duration upstreamTimeout) {
-    this.vertx = vertx;
+  RedisTier(Redis redis, byte[] keySecret, Duration commandTimeout) {
     this.redis = redis;
     this.cipher = new TokenCipher(keySecret);
-    this.clock = clock;
-    this.minRemaining = minRemaining;
     this.commandTimeout = commandTimeout;
-    this.lockLife = upstreamTimeout.plusSeconds(1);
   }
 
   @Override
-  public CompletionStage<Fetched> load(CacheKey key, TokenRequest request, Reason reason, CachedToken current,
-      Supplier<CompletionStage<Fetched>> upstream) {
-    String valueKey = VALUE_PREFIX + key.hex();
-    if (reason == Reason.FORCED) {
-      return store(valueKey, request, fromUpstream(upstream)).toCompletionStage();
-    }
-    return read(valueKey, request)
-        .compose(stored -> usable(stored, reason, current)
-            ? shared(stored)
-            : lockedFetch(key, valueKey, request, reason, current, upstream))
-        .recover(failure -> failure instanceof RedisDown
-            ? fromUpstream(upstream)
-            : Future.failedFuture(failure))
-        .toCompletionStage();
+  public Future<Snapshot> read(CacheKey key, String clientSecret) {
+    String tokenKey = tokenKey(key);
+    String holdKey = holdKey(key);
+    return command(Request.cmd(Command.MGET).arg(tokenKey).arg(holdKey)).map(both -> new Snapshot(
+        open(clientSecret, tokenKey, both.get(0)).flatMap(CachedToken::fromBytes),
+        open(clientSecret, holdKey, both.get(1))));
   }
 
-  private boolean usable(CachedToken stored, Reason reason, CachedToken current) {
-    if (stored == null || !stored.isServableAt(clock.instant(), minRemaining)) {
-      return false;
-    }
-    return reason == Reason.MISS || current == null || stored.receivedAt().isAfter(current.receivedAt());
+  @Override
+  public Future<Void> writeToken(CacheKey key, String clientSecret, CachedToken token, Duration ttl) {
+    return write(tokenKey(key), clientSecret, token.toBytes(), ttl);
   }
 
-  private Future<Fetched> lockedFetch(CacheKey key, String valueKey, TokenRequest request, Reason reason,
-      CachedToken current, Supplier<CompletionStage<Fetched>> upstream) {
-    String lockKey = LOCK_PREFIX + key.hex();
+  @Override
+  public Future<Void> writeHold(CacheKey key, String clientSecret, byte[] hold, Duration ttl) {
+    return write(holdKey(key), clientSecret, hold, ttl);
+  }
+
+  @Override
+  public Future<Optional<String>> tryLock(CacheKey key, Duration life) {
     String owner = UUID.randomUUID().toString();
-    return command(Request.cmd(Command.SET).arg(lockKey).arg(owner).arg("NX").arg("PX").arg(lockLife.toMillis()))
-        .compose(answer -> {
-          if (answer != null) { // OK: this instance fetches for everyone, unless the value landed meanwhile
-            return read(valueKey, request)
-                .compose(stored -> usable(stored, reason, current)
-                    ? shared(stored)
-                    : store(valueKey, request, fromUpstream(upstream)))
-                .onComplete(done -> command(Request.cmd(Command.EVAL).arg(RELEASE).arg(1).arg(lockKey).arg(owner)));
-          }
-          long deadline = System.nanoTime() + lockLife.toNanos();
-          return awaitValue(valueKey, request, reason, current, deadline, upstream);
-        });
-  }
-
-  /** Polls for the value another instance is fetching; past the deadline, fetches by itself. */
-  private Future<Fetched> awaitValue(String valueKey, TokenRequest request, Reason reason, CachedToken current,
-      long deadline, Supplier<CompletionStage<Fetched>> upstream) {
-    Promise<Void> tick = Promise.promise();
-    vertx.setTimer(POLL_MILLIS, id -> tick.complete());
-    return tick.future()
-        .compose(v -> read(valueKey, request))
-        .compose(stored -> {
-          if (usable(stored, reason, current)) {
-            return shared(stored);
-          }
-          if (System.nanoTime() >= deadline) {
-            return store(valueKey, request, fromUpstream(upstream));
-          }
-          return awaitValue(valueKey, request, reason, current, deadline, upstream);
-        });
-  }
-
-  private Future<Fetched> shared(CachedToken stored) {
-    hits.increment();
-    return Future.succeededFuture(Fetched.shared(stored));
-  }
-
-  private Future<Fetched> fromUpstream(Supplier<CompletionStage<Fetched>> upstream) {
-    misses.increment();
-    return Future.fromCompletionStage(upstream.get());
+    return command(Request.cmd(Command.SET).arg(lockKey(key)).arg(owner).arg("NX").arg("PX")
+        .arg(life.toMillis()))
+        .map(answer -> answer != null ? Optional.of(owner) : Optional.empty());
   }
 
   @Override
-  public Stats stats() {
-    return new Stats() {
-      @Override
-      public long hits() {
-        return hits.sum();
-      }
-
-      @Override
-      public long misses() {
-        return misses.sum();
-      }
-
-      @Override
-      public long failures() {
-        return failures.sum();
-      }
-    };
+  public Future<Void> unlock(CacheKey key, String owner) {
+    return command(Request.cmd(Command.EVAL).arg(RELEASE).arg(1).arg(lockKey(key)).arg(owner)).mapEmpty();
   }
 
-  /** Passes the fetch on; stores a cacheable token first (a failed store is logged and ignored). */
-  private Future<Fetched> store(String valueKey, TokenRequest request, Future<Fetched> fetch) {
-    return fetch.compose(fetched -> {
-      Optional<CachedToken> token = fetched.token();
-      if (token.isEmpty()) {
-        return Future.succeededFuture(fetched);
-      }
-      long life = Duration.between(clock.instant(), token.get().expiresAt().minus(minRemaining)).toMillis();
-      if (life <= 0) {
-        return Future.succeededFuture(fetched);
-      }
-      byte[] sealed = cipher.encrypt(request.credentials().clientSecret(), valueKey, token.get().toBytes());
-      return command(Request.cmd(Command.SET).arg(valueKey).arg(Buffer.buffer(sealed)).arg("PX").arg(life))
-          .transform(stored -> Future.succeededFuture(fetched));
-    });
+  static String tokenKey(CacheKey key) {
+    return PREFIX + key.hex() + "}:t";
   }
 
-  /** The stored token for this request, or {@code null} (absent, or not sealed for this client's secret). */
-  private Future<CachedToken> read(String valueKey, TokenRequest request) {
-    return command(Request.cmd(Command.GET).arg(valueKey)).map(answer -> {
-      if (answer == null) {
-        return null;
-      }
-      byte[] plain = cipher.decrypt(request.credentials().clientSecret(), valueKey, answer.toBuffer().getBytes());
-      return plain == null ? null : CachedToken.fromBytes(plain).orElse(null);
-    });
+  private static String holdKey(CacheKey key) {
+    return PREFIX + key.hex() + "}:f";
+  }
+
+  private static String lockKey(CacheKey key) {
+    return PREFIX + key.hex() + "}:l";
+  }
+
+  private Future<Void> write(String redisKey, String clientSecret, byte[] plain, Duration ttl) {
+    long millis = Math.max(1, ttl.toMillis());
+    byte[] sealed = cipher.encrypt(clientSecret, redisKey, plain);
+    return command(Request.cmd(Command.SET).arg(redisKey).arg(Buffer.buffer(sealed)).arg("PX").arg(millis)).mapEmpty();
+  }
+
+  /** The plain bytes of a stored value; empty when absent or sealed under another secret. */
+  private Optional<byte[]> open(String clientSecret, String redisKey, Response answer) {
+    if (answer == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(cipher.decrypt(clientSecret, redisKey, answer.toBuffer().getBytes()));
+  }
+
+  @Override
+  public long failures() {
+    return failures.sum();
   }
 
   /**
@@ -232,50 +160,37 @@ public final class RedisTier implements SharedTier {
       long now = System.nanoTime();
       if (now - last < PROBE_INTERVAL_NANOS || !lastProbe.compareAndSet(last, now)) {
         failures.increment();
-        return Future.failedFuture(new RedisDown("skipped while redis is unavailable"));
+        return Future.failedFuture(new Unavailable("skipped while redis is unavailable"));
       }
     }
-    Promise<Response> result = Promise.promise();
-    long timer = vertx.setTimer(commandTimeout.toMillis(),
-        id -> result.tryFail(new RedisDown("no answer within " + commandTimeout.toMillis() + " ms")));
-    redis.send(request).onComplete(answer -> {
-      vertx.cancelTimer(timer);
-      if (answer.succeeded()) {
-        result.tryComplete(answer.result());
-      } else {
-        result.tryFail(new RedisDown(answer.cause().getClass().getSimpleName()));
-      }
-    });
-    return result.future().onComplete(done -> {
-      if (done.succeeded()) {
-        if (problem.getAndSet(null) != null) {
-          LOG.info("redis is reachable again; the shared tier is back in use");
-        }
-      } else {
-        failures.increment();
-        if (problem.getAndSet("redis unavailable: " + done.cause().getMessage()) == null) {
-          LOG.warn("redis unavailable ({}); answering from the local cache and the authorization server",
-              done.cause().getMessage());
-        }
-      }
-    });
+    return redis.send(request)
+        .timeout(commandTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .transform(done -> {
+          if (done.succeeded()) {
+            if (problem.getAndSet(null) != null) {
+              LOG.info("redis is reachable again; the shared store is back in use");
+            }
+            return Future.succeededFuture(done.result());
+          }
+          failures.increment();
+          String why = done.cause() instanceof java.util.concurrent.TimeoutException
+              ? "no answer within " + commandTimeout.toMillis() + " ms"
+              : "command failed: " + done.cause().getMessage();
+          if (problem.getAndSet("redis unavailable: " + why) == null) {
+            LOG.warn("redis unavailable ({}); answering from the local cache and the authorization server", why);
+          }
+          return Future.failedFuture(new Unavailable(why));
+        });
   }
 
   @Override
-  public String problem() {
-    return problem.get();
+  public Optional<String> problem() {
+    return Optional.ofNullable(problem.get());
   }
 
+  @Override
   public Future<Void> close() {
     return redis.close();
   }
 
-  /** Redis did not answer usefully; the fetch goes upstream instead. */
-  static final class RedisDown extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    RedisDown(String message) {
-      super(message, null, false, false);
-    }
-  }
 }

@@ -29,7 +29,7 @@ class SentinelTest {
         assertThat(shared.cacheResult()).isEqualTo("hit");
         assertThat(shared.accessToken()).isEqualTo(fetched.accessToken());
         assertThat(issuer.takeRequests()).hasSize(1);
-        assertThat(second.proxy().cache().sharedTierProblem()).isNull();
+        assertThat(second.proxy().pipeline().sharedProblem()).isEmpty();
       }
     }
   }

@@ -1,0 +1,38 @@
+package dev.tokencache.pipeline;
+
+import dev.tokencache.upstream.UpstreamFailure;
+import dev.tokencache.upstream.UpstreamResponse;
+
+/**
+ * A fetch that failed in a way that puts the key in backoff: no answer at all, or an answer that says the
+ * authorization server is failing or throttling (5xx, 429, Cognito's {@code TooManyRequestsException}).
+ */
+public sealed interface Failure {
+
+  /** What happened, for log lines and readiness: a status or what the connection did, never a body. */
+  String describe();
+
+  /** Whether the upstream asked to slow down: such a failure pauses the whole upstream, not only the key. */
+  boolean throttled();
+
+  /** The upstream answered, with an error status. Replayed as it came while the key backs off. */
+  record ErrorAnswer(UpstreamResponse response, boolean throttled) implements Failure {
+    @Override
+    public String describe() {
+      return "status " + response.status() + (throttled ? " (throttled)" : "");
+    }
+  }
+
+  /** No answer: refused, reset, unknown host, timed out. Replayed as 502 or 504 while the key backs off. */
+  record NoAnswer(UpstreamFailure failure) implements Failure {
+    @Override
+    public String describe() {
+      return failure.getMessage();
+    }
+
+    @Override
+    public boolean throttled() {
+      return false;
+    }
+  }
+}

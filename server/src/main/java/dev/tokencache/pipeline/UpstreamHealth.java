@@ -1,0 +1,107 @@
+package dev.tokencache.pipeline;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state of the authorization server as a whole, from the answers of every fetch: healthy, failing (its
+ * last fetch failed), or paused (it answered 429 or sent {@code Retry-After}: no request to it at all until the
+ * pause ends). Logs one line when it starts failing, one when a pause starts, one when it recovers: never one
+ * per request.
+ *
+ * <p>Thread-safe: transitions are synchronized (they happen once per fetch, not per request); the pause is a
+ * volatile read on the request path.
+ */
+final class UpstreamHealth {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamHealth.class);
+
+  /** The upstream's state, as the {@code tokencache_upstream_state} gauge reports it. */
+  enum State { HEALTHY, FAILING, PAUSED }
+
+  /** A pause in force: until when, and the failure that caused it (replayed to requests without a token). */
+  record Pause(Instant until, Failure cause) {}
+
+  private final URI tokenUrl;
+  private final Backoff backoff;
+  private volatile Optional<Pause> pause = Optional.empty();
+  private volatile Optional<Failure> lastFailure = Optional.empty();
+  private int failuresInARow;
+  private int throttlesInARow;
+  private Instant failingSince = Instant.MIN;
+
+  UpstreamHealth(URI tokenUrl, Backoff backoff) {
+    this.tokenUrl = tokenUrl;
+    this.backoff = backoff;
+  }
+
+  /** The pause in force at {@code now}, if any. */
+  Optional<Pause> pauseAt(Instant now) {
+    Optional<Pause> current = pause;
+    return current.isPresent() && now.isBefore(current.get().until()) ? current : Optional.empty();
+  }
+
+  /** A fetch got an answer that is not a failure. */
+  synchronized void answered(Instant now) {
+    if (failuresInARow > 0) {
+      LOG.info("authorization server {} answers again, after {} failed requests in {} s", address(), failuresInARow,
+          Duration.between(failingSince, now).toSeconds());
+    }
+    failuresInARow = 0;
+    throttlesInARow = 0;
+    lastFailure = Optional.empty();
+    pause = Optional.empty();
+  }
+
+  /**
+   * A fetch failed. A throttling answer or a {@code Retry-After} pauses the whole upstream, for what it asked
+   * (capped) or for the next backoff step of throttling answers in a row.
+   */
+  synchronized void failed(Failure failure, Optional<Duration> retryAfter, Instant now) {
+    if (failuresInARow == 0) {
+      failingSince = now;
+      LOG.warn("authorization server {} is failing: {}; answering from the cache where a valid token exists, "
+          + "and backing off per key", address(), failure.describe());
+    }
+    failuresInARow++;
+    lastFailure = Optional.of(failure);
+    if (failure.throttled() || retryAfter.isPresent()) {
+      throttlesInARow++;
+      Duration wait = backoff.delay(throttlesInARow, retryAfter);
+      if (pauseAt(now).isEmpty()) {
+        LOG.warn("authorization server {} asked to slow down ({}): no requests to it for {} ms", address(),
+            failure.describe(), wait.toMillis());
+      }
+      Instant until = now.plus(wait);
+      Optional<Pause> current = pause;
+      if (current.isEmpty() || until.isAfter(current.get().until())) {
+        pause = Optional.of(new Pause(until, failure));
+      }
+    }
+  }
+
+  /** The state at {@code now}. */
+  State stateAt(Instant now) {
+    if (pauseAt(now).isPresent()) {
+      return State.PAUSED;
+    }
+    return lastFailure.isPresent() ? State.FAILING : State.HEALTHY;
+  }
+
+  /** Why the upstream is not healthy, for readiness; empty while it is. Never a secret or a body. */
+  Optional<String> problem(Instant now) {
+    Optional<Pause> paused = pauseAt(now);
+    if (paused.isPresent()) {
+      return Optional.of("paused for " + Duration.between(now, paused.get().until()).toSeconds()
+          + " s after " + paused.get().cause().describe());
+    }
+    return lastFailure.map(f -> "failing: " + f.describe());
+  }
+
+  private String address() {
+    return tokenUrl.getHost() + (tokenUrl.getPort() > 0 ? ":" + tokenUrl.getPort() : "");
+  }
+}
