@@ -75,6 +75,7 @@ public final class OutageRun {
       }
     }
     new OutageRun(warm, outage, throttle).run(upstreamPort, proxy);
+    System.exit(0); // the JDK HTTP server's and client's threads would keep the JVM alive
   }
 
   private double elapsed() {

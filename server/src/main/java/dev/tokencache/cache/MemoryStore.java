@@ -2,7 +2,6 @@ package dev.tokencache.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tokencache.token.CacheKey;
 import java.time.Instant;
@@ -20,7 +19,7 @@ public final class MemoryStore implements TokenStore {
   public MemoryStore(long maxEntries, InstantSource clock) {
     this.entries = Caffeine.newBuilder()
         .maximumSize(maxEntries)
-        .expireAfter(new UntilStale())
+        .expireAfter(new ExpireAt<CacheKey, StoredToken>(StoredToken::staleUntil))
         .ticker(ticker(clock))
         .executor(Runnable::run)
         .build();
@@ -46,25 +45,8 @@ public final class MemoryStore implements TokenStore {
     return () -> toNanos(clock.instant());
   }
 
-  static long toNanos(Instant instant) {
+  /** An instant as Caffeine's ticker counts it. */
+  public static long toNanos(Instant instant) {
     return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
-  }
-
-  /** An entry lives until its token stops being servable as stale. */
-  private static final class UntilStale implements Expiry<CacheKey, StoredToken> {
-    @Override
-    public long expireAfterCreate(CacheKey key, StoredToken entry, long currentTime) {
-      return Math.max(0, toNanos(entry.staleUntil()) - currentTime);
-    }
-
-    @Override
-    public long expireAfterUpdate(CacheKey key, StoredToken entry, long currentTime, long currentDuration) {
-      return expireAfterCreate(key, entry, currentTime);
-    }
-
-    @Override
-    public long expireAfterRead(CacheKey key, StoredToken entry, long currentTime, long currentDuration) {
-      return currentDuration;
-    }
   }
 }

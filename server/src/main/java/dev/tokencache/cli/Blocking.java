@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 final class Blocking {
   private Blocking() {}
 
-  /** Waits up to 30 s; never call on an event loop. */
+  /** Waits up to 30 s; never call on an event loop. Throws the future's own failure, unwrapped. */
   static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return future.await(30, TimeUnit.SECONDS);
   }
 }

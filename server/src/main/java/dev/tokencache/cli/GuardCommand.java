@@ -62,7 +62,7 @@ final class GuardCommand implements Callable<Integer> {
       admin = settings.admin().port() == 0 ? null
           : Blocking.await(AdminServer.start(vertx, settings.server().host(), settings.admin().port(), registry, checks));
     } catch (Exception e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
       spec.commandLine().getErr().println("tokencache: cannot start the guard: " + cause.getMessage());
       vertx.close();
       return 1;

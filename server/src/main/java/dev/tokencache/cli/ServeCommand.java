@@ -56,7 +56,7 @@ final class ServeCommand implements Callable<Integer> {
         LOG.info("admin listener (metrics, health) on port {}", admin.port());
       }
     } catch (Exception e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
       spec.commandLine().getErr().println("tokencache: cannot start: " + cause.getMessage());
       vertx.close();
       return 1;

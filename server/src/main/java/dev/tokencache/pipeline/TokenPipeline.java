@@ -2,8 +2,8 @@ package dev.tokencache.pipeline;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import dev.tokencache.cache.CacheResult;
+import dev.tokencache.cache.ExpireAt;
 import dev.tokencache.cache.MemoryStore;
 import dev.tokencache.cache.SharedStore;
 import dev.tokencache.cache.StoredToken;
@@ -115,7 +115,9 @@ public final class TokenPipeline {
     this.health = new UpstreamHealth(upstream.tokenUrl(), backoff);
     this.states = Caffeine.newBuilder()
         .maximumSize(cache.maxEntries())
-        .expireAfter(new UntilIrrelevant(forceRefreshInterval, backoff.max()))
+        // a key's state is kept while it holds, while its forced-refresh window lasts, and a while after
+        .expireAfter(new ExpireAt<CacheKey, KeyState>(
+            state -> state.relevantUntil(forceRefreshInterval, backoff.max())))
         .ticker(MemoryStore.ticker(clock))
         .executor(Runnable::run)
         .build();
@@ -496,34 +498,6 @@ public final class TokenPipeline {
       return next.equals(KeyState.NONE) ? null : next;
     });
     return result[0];
-  }
-
-  /** A key's state is kept while it holds, while its forced-refresh window lasts, and a while after. */
-  private static final class UntilIrrelevant implements Expiry<CacheKey, KeyState> {
-    private final Duration forceRefreshInterval;
-    private final Duration backoffMax;
-
-    UntilIrrelevant(Duration forceRefreshInterval, Duration backoffMax) {
-      this.forceRefreshInterval = forceRefreshInterval;
-      this.backoffMax = backoffMax;
-    }
-
-    @Override
-    public long expireAfterCreate(CacheKey key, KeyState state, long currentTime) {
-      Instant until = state.relevantUntil(forceRefreshInterval, backoffMax);
-      long nanos = until.getEpochSecond() * 1_000_000_000L + until.getNano();
-      return Math.max(0, nanos - currentTime);
-    }
-
-    @Override
-    public long expireAfterUpdate(CacheKey key, KeyState state, long currentTime, long currentDuration) {
-      return expireAfterCreate(key, state, currentTime);
-    }
-
-    @Override
-    public long expireAfterRead(CacheKey key, KeyState state, long currentTime, long currentDuration) {
-      return currentDuration;
-    }
   }
 
   // ---------------------------------------------------------------------------------------------------------

@@ -173,6 +173,37 @@ class ObservabilityTest {
   }
 
   @Test
+  void aFailingUpstreamDegradesReadinessAndMovesTheStateGaugeAndTheNewResults() throws Exception {
+    FakeUpstream upstream = new FakeUpstream();
+    closing.add(upstream);
+    ProxyHarness proxy = proxyInFrontOf(upstream.tokenUrl(), Map.of());
+    upstream.enqueue(FakeUpstream.token("t", 3600));
+    TokenReply warm = proxy.post("grant_type=client_credentials", "Authorization", basic("svc", "pw"));
+    upstream.enqueue(FakeUpstream.json(503, "{\"error\":\"temporarily_unavailable\"}"));
+    proxy.clock.advance(java.time.Duration.ofSeconds(warm.expiresIn() - 30)); // inside cache.min-remaining
+    TokenReply stale = proxy.post("grant_type=client_credentials", "Authorization", basic("svc", "pw"));
+    upstream.enqueue(FakeUpstream.json(503, "{\"error\":\"temporarily_unavailable\"}"));
+    TokenReply failed = proxy.post("grant_type=client_credentials", "Authorization", basic("other", "pw"));
+    TokenReply replayed = proxy.post("grant_type=client_credentials", "Authorization", basic("other", "pw"));
+
+    HttpResponse<String> ready = get("/health/ready");
+    String metrics = scrape();
+
+    assertThat(stale.cacheResult()).isEqualTo("stale");
+    assertThat(failed.status()).isEqualTo(503);
+    assertThat(replayed.cacheResult()).isEqualTo("negative");
+    assertThat(replayed.header("Retry-After")).isIn("1", "2"); // step 1: 1 s plus up to 50 % jitter, rounded up
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(ready.body()).at("/checks/upstream/status").asText()).isEqualTo("DEGRADED");
+    assertThat(JSON.readTree(ready.body()).at("/checks/upstream/reason").asText()).isEqualTo("failing: status 503");
+    assertThat(value(metrics, "tokencache_upstream_state{state=\"failing\"}")).isEqualTo(1);
+    assertThat(value(metrics, "tokencache_upstream_state{state=\"healthy\"}")).isEqualTo(0);
+    assertThat(value(metrics, "tokencache_requests_total{result=\"stale\"}")).isEqualTo(1);
+    assertThat(value(metrics, "tokencache_requests_total{result=\"backoff\"}")).isEqualTo(1);
+    assertThat(value(metrics, "tokencache_keys_on_hold")).isEqualTo(2);
+  }
+
+  @Test
   void readinessGoesDownWhileTheOriginSecretCannotBeReadAndComesBack(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     MockIssuer issuer = new MockIssuer();
