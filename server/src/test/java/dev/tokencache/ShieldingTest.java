@@ -126,6 +126,41 @@ class ShieldingTest {
   }
 
   @Test
+  void aFloodOfRandomWrongSecretsForOneClientCostsAtMostItsBudgetAndAnotherClientIsServed() throws Exception {
+    AtomicInteger wrongSecrets = new AtomicInteger();
+    try (FakeUpstream upstream = new FakeUpstream();
+        ProxyHarness proxy = ProxyHarness.start(upstream.tokenUrl())) {
+      upstream.server.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+          if (basic("victim", "secret").equals(request.getHeader("Authorization"))) {
+            return FakeUpstream.token("victim-token", 3600);
+          }
+          wrongSecrets.incrementAndGet();
+          return FakeUpstream.json(401, "{\"error\":\"invalid_client\"}");
+        }
+      });
+      java.util.Random random = new java.util.Random(42);
+      List<Integer> statuses = new ArrayList<>();
+      List<Integer> victim = new ArrayList<>();
+      for (int i = 0; i < 2000; i++) {
+        String secret = Long.toHexString(random.nextLong());
+        statuses.add(proxy.post("grant_type=client_credentials&scope=api", "Authorization", basic("attacked", secret))
+            .status());
+        if (i % 100 == 0) {
+          victim.add(ask(proxy, "victim").status());
+        }
+      }
+
+      // the clock does not move: the budget is its burst, 50 (5 per second for ten seconds)
+      assertThat(wrongSecrets.get()).as("upstream requests for 2,000 random secrets").isEqualTo(50);
+      assertThat(statuses.subList(0, 50)).containsOnly(401);
+      assertThat(statuses.subList(50, 2000)).containsOnly(429);
+      assertThat(victim).containsOnly(200);
+    }
+  }
+
+  @Test
   void aThousandRequestsWithOneWrongSecretCostOneUpstreamRequestAndTheRightSecretStillWorks() throws Exception {
     SpringAuthorizationServer authorizationServer = SpringAuthorizationServer.start();
     AtomicInteger upstreamRequests = new AtomicInteger();

@@ -28,7 +28,9 @@ public enum CacheResult {
    * The key (or the whole upstream) is backing off after a failure and there is no valid token: the last error is
    * replayed with {@code Retry-After}, without an upstream request. The header says negative: a remembered error.
    */
-  BACKOFF("negative");
+  BACKOFF("negative"),
+  /** Over an upstream request budget ({@code upstream.max-rate-per-client}, {@code upstream.max-rate}): 429. */
+  LIMITED("limited");
 
   private final String label = name().toLowerCase(Locale.ROOT);
   private final String headerValue;

@@ -22,6 +22,8 @@ public final class ConfigKeys {
   public static final String UPSTREAM_MAX_CONNECTIONS = "upstream.max-connections";
   public static final String UPSTREAM_BACKOFF = "upstream.backoff";
   public static final String UPSTREAM_BACKOFF_MAX = "upstream.backoff-max";
+  public static final String UPSTREAM_MAX_RATE = "upstream.max-rate";
+  public static final String UPSTREAM_MAX_RATE_PER_CLIENT = "upstream.max-rate-per-client";
   public static final String PROXY_OTHER_GRANTS = "proxy.other-grants";
   public static final String ORIGIN_HEADER = "origin.header";
   public static final String ORIGIN_SECRET = "origin.secret";
@@ -64,6 +66,8 @@ public final class ConfigKeys {
     add(UPSTREAM_MAX_CONNECTIONS, "64", "keep-alive connections pooled per event loop");
     add(UPSTREAM_BACKOFF, "1s", "after a failed fetch, no new request for that key for this long, doubling with jitter");
     add(UPSTREAM_BACKOFF_MAX, "60s", "longest backoff step, and the cap on an upstream Retry-After");
+    add(UPSTREAM_MAX_RATE, "0", "upstream requests per second for this instance in all, burst of one second (0: off)");
+    add(UPSTREAM_MAX_RATE_PER_CLIENT, "5", "upstream requests per second per client id, burst of ten seconds (0: off)");
     add(PROXY_OTHER_GRANTS, "pass", "grant types other than client_credentials: pass or reject");
     add(ORIGIN_HEADER, "x-origin-verify", "header that carries the origin secret upstream");
     addSecret(ORIGIN_SECRET, null, "origin secret source: env:NAME, file:PATH or aws-secretsmanager:ARN[#json-key]");

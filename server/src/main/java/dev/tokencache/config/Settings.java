@@ -33,7 +33,9 @@ public record Settings(Server server, Upstream upstream, Cache cache, Proxy prox
       Duration timeout,
       int maxConnections,
       Duration backoff,
-      Duration backoffMax) {
+      Duration backoffMax,
+      double maxRate,
+      double maxRatePerClient) {
 
     /** The token URL, which {@code serve} requires. */
     public URI requiredTokenUrl() {

@@ -86,7 +86,10 @@ public final class SettingsParser {
       problem(ConfigKeys.UPSTREAM_BACKOFF_MAX, raw.get(ConfigKeys.UPSTREAM_BACKOFF_MAX),
           "a duration at least " + ConfigKeys.UPSTREAM_BACKOFF + " (" + raw.get(ConfigKeys.UPSTREAM_BACKOFF) + ")");
     }
-    return new Settings.Upstream(url, auth, connect, timeout, connections, backoff, backoffMax);
+    double maxRate = rate(ConfigKeys.UPSTREAM_MAX_RATE);
+    double maxRatePerClient = rate(ConfigKeys.UPSTREAM_MAX_RATE_PER_CLIENT);
+    return new Settings.Upstream(url, auth, connect, timeout, connections, backoff, backoffMax, maxRate,
+        maxRatePerClient);
   }
 
   private Settings.Cache cache() {
@@ -213,6 +216,23 @@ public final class SettingsParser {
       return null;
     }
     return value.trim();
+  }
+
+  private double rate(String key) {
+    String value = text(key);
+    if (value == null) {
+      return 0;
+    }
+    try {
+      double parsed = Double.parseDouble(value);
+      if (parsed >= 0 && parsed <= 1_000_000) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problem(key, value, "requests per second, a number from 0 (off) to 1000000, e.g. 5 or 0.5");
+    return 0;
   }
 
   private boolean bool(String key) {

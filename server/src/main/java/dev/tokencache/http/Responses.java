@@ -69,13 +69,14 @@ final class Responses {
   }
 
   /**
-   * 502 or 504 for an upstream that gave no answer. A request that went upstream counts as the proxy's error; a
-   * replay while the key backs off counts as {@link CacheResult#BACKOFF}.
+   * An error the proxy writes about the upstream: 502/504 when it gave no answer, 429 over a budget.
    *
    * @param retryAfter the {@code Retry-After} value to send, or {@code null}
+   * @param proxyError whether it counts as the proxy's error (a request that went upstream and got no answer),
+   *     or as its own result (a replay while the key backs off, a budget refusal)
    */
-  static void unavailable(Exchange exchange, CacheResult result, OAuthError error, String retryAfter) {
-    write(exchange, result, error, retryAfter, result != CacheResult.BACKOFF);
+  static void refusal(Exchange exchange, CacheResult result, OAuthError error, String retryAfter, boolean proxyError) {
+    write(exchange, result, error, retryAfter, proxyError);
   }
 
   private static void write(Exchange exchange, CacheResult result, OAuthError error, String retryAfter,

@@ -3,6 +3,7 @@ package dev.tokencache.http;
 import dev.tokencache.cache.CacheResult;
 import dev.tokencache.config.Settings;
 import dev.tokencache.pipeline.Answer;
+import dev.tokencache.pipeline.Budgets;
 import dev.tokencache.pipeline.TokenPipeline;
 import dev.tokencache.request.InvalidTokenRequest;
 import dev.tokencache.request.ParsedRequest;
@@ -102,7 +103,7 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
     if (parsed instanceof ParsedRequest.ClientCredentialsGrant grant) {
       serve(exchange, grant.request());
     } else {
-      passThrough(exchange, body);
+      passThrough(exchange, ((ParsedRequest.OtherGrant) parsed).clientId(), body);
     }
   }
 
@@ -117,7 +118,7 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
     answer.onComplete(done -> write(exchange, done));
   }
 
-  private void passThrough(Exchange exchange, Buffer body) {
+  private void passThrough(Exchange exchange, String clientId, Buffer body) {
     if (settings.proxy().otherGrants() == Settings.OtherGrants.REJECT) {
       Responses.error(exchange, CacheResult.BYPASS,
           OAuthError.unsupportedGrantType("this proxy serves only the client_credentials grant"));
@@ -126,7 +127,7 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
     HttpServerRequest request = exchange.request;
     Future<Answer> answer;
     try (Scope ignored = exchange.activate()) {
-      answer = pipeline.forward(request.query(), request.getHeader(HttpHeaders.AUTHORIZATION), body);
+      answer = pipeline.forward(clientId, request.query(), request.getHeader(HttpHeaders.AUTHORIZATION), body);
     }
     answer.onComplete(done -> write(exchange, done));
   }
@@ -146,14 +147,18 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
       UpstreamResponse upstream = passed.response();
       Responses.passThrough(exchange, passed.result(), upstream.status(), upstream.contentType(),
           upstream.wwwAuthenticate(), retryAfter(passed.retryAfter(), upstream), upstream.body());
+    } else if (answer instanceof Answer.Limited limited) {
+      Responses.refusal(exchange, CacheResult.LIMITED, OAuthError.slowDown("too many requests to the authorization "
+          + "server for this " + (limited.scope() == Budgets.Scope.CLIENT ? "client" : "proxy") + "; retry later"),
+          RetryAfter.format(limited.retryAfter()), false);
     } else {
       Answer.Unavailable unavailable = (Answer.Unavailable) answer;
       UpstreamFailure failure = unavailable.failure();
       OAuthError error = failure.kind() == UpstreamFailure.Kind.TIMEOUT
           ? OAuthError.upstreamTimeout(failure.getMessage())
           : OAuthError.upstreamUnavailable(failure.getMessage());
-      Responses.unavailable(exchange, unavailable.result(), error,
-          unavailable.retryAfter().map(RetryAfter::format).orElse(null));
+      Responses.refusal(exchange, unavailable.result(), error,
+          unavailable.retryAfter().map(RetryAfter::format).orElse(null), unavailable.result() != CacheResult.BACKOFF);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.tokencache.observability;
 import dev.tokencache.cache.CacheResult;
 import dev.tokencache.http.RequestObserver;
 import dev.tokencache.http.RequestRecord;
+import dev.tokencache.pipeline.Budgets;
 import dev.tokencache.pipeline.TokenPipeline;
 import dev.tokencache.upstream.UpstreamFailure;
 import dev.tokencache.upstream.UpstreamListener;
@@ -96,6 +97,17 @@ public final class ProxyMetrics implements RequestObserver, UpstreamListener {
       Gauge.builder("tokencache.upstream.state", pipeline, p -> p.upstreamState() == value ? 1 : 0)
           .description("1 for the authorization server's current state: healthy, failing (its last fetch failed) or "
               + "paused (it answered 429 or Retry-After)").tag("state", state).register(registry);
+    }
+    for (Budgets.Scope scope : Budgets.Scope.values()) {
+      String label = scope.name().toLowerCase(Locale.ROOT);
+      FunctionCounter.builder("tokencache.upstream.limited", pipeline, p -> p.limited(scope))
+          .description("Requests refused by an upstream budget instead of being sent upstream, by budget: client "
+              + "(upstream.max-rate-per-client) or total (upstream.max-rate)")
+          .tag("scope", label).register(registry);
+    }
+    if (pipeline.totalBudgetAvailable() >= 0) {
+      Gauge.builder("tokencache.upstream.budget.available", pipeline, TokenPipeline::totalBudgetAvailable)
+          .description("Upstream requests the total budget (upstream.max-rate) allows right now").register(registry);
     }
     if (pipeline.hasSharedStore()) {
       sharedCounter("hit", pipeline, TokenPipeline::sharedHits);

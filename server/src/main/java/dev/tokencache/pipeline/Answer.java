@@ -28,6 +28,24 @@ public sealed interface Answer {
   record Passed(UpstreamResponse response, CacheResult result, Optional<Duration> retryAfter, long upstreamNanos)
       implements Answer {}
 
+  /** Over an upstream request budget: 429 {@code slow_down} with {@code Retry-After}, no upstream request. */
+  record Limited(Budgets.Scope scope, Duration retryAfter) implements Answer {
+    @Override
+    public CacheResult result() {
+      return CacheResult.LIMITED;
+    }
+
+    @Override
+    public long upstreamNanos() {
+      return -1;
+    }
+
+    /** Whose budget: the client's own ({@code client}) or the instance's ({@code total}). */
+    public String budget() {
+      return scope == Budgets.Scope.CLIENT ? "client" : "total";
+    }
+  }
+
   /** No upstream answer: 502 or 504 written by the proxy, with {@code Retry-After} when the key backs off. */
   record Unavailable(UpstreamFailure failure, CacheResult result, Optional<Duration> retryAfter, long upstreamNanos)
       implements Answer {}

@@ -24,6 +24,9 @@ sealed interface Outcome {
   /** The fetch failed; the key may be asked again from {@code retryAt}. */
   record Failed(Failure failure, Instant retryAt, long upstreamNanos) implements Outcome {}
 
+  /** No fetch was made: over an upstream request budget. */
+  record Limited(Budgets.Refusal refusal) implements Outcome {}
+
   /** No fetch was made: the key is held (by another instance's failure, or a negative answer). */
   record Held(KeyState.Hold hold) implements Outcome {}
 }

@@ -87,6 +87,7 @@ public final class TokenPipeline {
   private final Duration lockLife;
   private final Backoff backoff;
   private final UpstreamHealth health;
+  private final Budgets budgets;
   private final ConcurrentMap<CacheKey, Future<Outcome>> flights = new ConcurrentHashMap<>();
   private final Cache<CacheKey, KeyState> states;
   private final LongAdder sharedHits = new LongAdder();
@@ -113,6 +114,8 @@ public final class TokenPipeline {
     this.lockLife = settings.upstream().timeout().plusSeconds(1);
     this.backoff = new Backoff(settings.upstream().backoff(), settings.upstream().backoffMax(), random);
     this.health = new UpstreamHealth(upstream.tokenUrl(), backoff);
+    this.budgets = new Budgets(settings.upstream().maxRatePerClient(), settings.upstream().maxRate(),
+        cache.maxEntries(), clock);
     this.states = Caffeine.newBuilder()
         .maximumSize(cache.maxEntries())
         // a key's state is kept while it holds, while its forced-refresh window lasts, and a while after
@@ -153,13 +156,19 @@ public final class TokenPipeline {
 
   /**
    * Forwards a request of another grant type, uncached. It obeys a pause of the whole upstream (429 or
-   * {@code Retry-After}), and its failures count toward the upstream's health.
+   * {@code Retry-After}) and the budgets, and its failures count toward the upstream's health.
+   *
+   * @param clientId the client id the request names, or "" when it names none (one shared budget)
    */
-  public Future<Answer> forward(String query, String authorization, Buffer body) {
+  public Future<Answer> forward(String clientId, String query, String authorization, Buffer body) {
     Instant now = clock.instant();
     Optional<UpstreamHealth.Pause> pause = health.pauseAt(now);
     if (pause.isPresent()) {
       return Future.succeededFuture(replay(new KeyState.Hold.Backoff(pause.get().cause(), pause.get().until()), now));
+    }
+    Optional<Budgets.Refusal> refusal = budgets.take(clientId);
+    if (refusal.isPresent()) {
+      return Future.succeededFuture(new Answer.Limited(refusal.get().scope(), refusal.get().retryAfter()));
     }
     Future<UpstreamResponse> call;
     try {
@@ -172,7 +181,7 @@ public final class TokenPipeline {
       if (attempt instanceof Attempt.Failed failed) {
         health.failed(failed.failure(), failed.retryAfter(), clock.instant());
       } else {
-        health.answered(clock.instant());
+        answered(clock.instant());
       }
       if (done.succeeded()) {
         return Future.succeededFuture(new Answer.Passed(done.result(), CacheResult.BYPASS, Optional.empty(),
@@ -235,7 +244,8 @@ public final class TokenPipeline {
 
   /** Starts a background refresh, unless a flight for the key is already under way. Nobody waits for it. */
   private void refreshAhead(CacheKey key, TokenRequest request, Instant now) {
-    if (flights.containsKey(key) || holdAt(key, now).isPresent()) {
+    if (flights.containsKey(key) || holdAt(key, now).isPresent()
+        || !budgets.allows(request.credentials().clientId())) {
       return;
     }
     Promise<Outcome> mine = Promise.promise();
@@ -295,7 +305,6 @@ public final class TokenPipeline {
     if (outcome instanceof Outcome.Held held) {
       return refused(held.hold(), store.get(key), now);
     }
-    Outcome.Failed failed = (Outcome.Failed) outcome;
     Optional<StoredToken> cached = store.get(key);
     if (cached.isPresent() && cached.get().isFreshAt(now)) {
       return new Answer.Token(cached.get().token(), CacheResult.HIT, -1); // a forced refresh that failed
@@ -303,6 +312,10 @@ public final class TokenPipeline {
     if (serveStale && cached.isPresent() && cached.get().isValidAt(now)) {
       return new Answer.Token(cached.get().token(), CacheResult.STALE, -1);
     }
+    if (outcome instanceof Outcome.Limited limited) {
+      return new Answer.Limited(limited.refusal().scope(), limited.refusal().retryAfter());
+    }
+    Outcome.Failed failed = (Outcome.Failed) outcome;
     Optional<Duration> wait = Optional.of(Duration.between(now, failed.retryAt()));
     long nanos = started ? failed.upstreamNanos() : -1;
     if (failed.failure() instanceof Failure.ErrorAnswer error) {
@@ -403,8 +416,15 @@ public final class TokenPipeline {
   // The upstream request, and what its answer changes
   // ---------------------------------------------------------------------------------------------------------
 
-  /** One request to the authorization server, classified and recorded. Never fails. */
+  /**
+   * One request to the authorization server, classified and recorded; or none, when it is over budget. Never
+   * fails.
+   */
   private Future<Outcome> attempt(CacheKey key, TokenRequest request) {
+    Optional<Budgets.Refusal> refusal = budgets.take(request.credentials().clientId());
+    if (refusal.isPresent()) {
+      return Future.succeededFuture(new Outcome.Limited(refusal.get()));
+    }
     Instant sentAt = clock.instant();
     Future<UpstreamResponse> call;
     try {
@@ -427,7 +447,7 @@ public final class TokenPipeline {
         store.put(key, entry);
       }
       update(key, KeyState::answered);
-      health.answered(now);
+      answered(now);
       Outcome outcome = new Outcome.Token(fetched.token(), true, fetched.response().elapsedNanos());
       Duration life = Duration.between(now, entry.staleUntil());
       return shared.isEmpty() || life.isNegative() || life.isZero()
@@ -438,7 +458,7 @@ public final class TokenPipeline {
     if (attempt instanceof Attempt.Rejected rejected && !negativeTtl.isZero()) {
       KeyState.Hold hold = new KeyState.Hold.Negative(rejected.response(), now.plus(negativeTtl));
       update(key, state -> state.held(hold, 0));
-      health.answered(now);
+      answered(now);
       return publish(key, request, hold, 0, new Outcome.Passed(rejected.response()));
     }
     if (attempt instanceof Attempt.Failed failed) {
@@ -458,8 +478,20 @@ public final class TokenPipeline {
         ? answered.response()
         : ((Attempt.Rejected) attempt).response();
     update(key, KeyState::answered);
-    health.answered(now);
+    answered(now);
     return Future.succeededFuture(new Outcome.Passed(response));
+  }
+
+  /**
+   * The upstream answered. When it had been failing, every key's backoff ends now: those keys backed off because
+   * the upstream failed, not because of anything of theirs, and it works again. (Negative answers stay: they are
+   * about the key.) Without this, a key that reached a 60 s step would wait up to a minute after the recovery.
+   */
+  private void answered(Instant now) {
+    if (health.answered(now)) {
+      states.asMap().replaceAll((key, state) ->
+          state.hold().filter(KeyState.Hold.Backoff.class::isInstance).isPresent() ? state.answered() : state);
+    }
   }
 
   private Future<Outcome> publish(CacheKey key, TokenRequest request, KeyState.Hold hold, int failures,
@@ -512,6 +544,16 @@ public final class TokenPipeline {
   /** Upstream fetches under way. */
   public int fetchesInFlight() {
     return flights.size();
+  }
+
+  /** Requests refused by a budget since start: {@code scope} client or total. */
+  public long limited(Budgets.Scope scope) {
+    return budgets.refused(scope);
+  }
+
+  /** Slots left in the total budget ({@code upstream.max-rate}) now, or -1 when it is off. */
+  public long totalBudgetAvailable() {
+    return budgets.totalAvailable();
   }
 
   /** Keys whose requests are answered without the upstream now (backoff or negative answer). */

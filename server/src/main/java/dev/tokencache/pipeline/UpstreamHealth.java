@@ -44,9 +44,14 @@ final class UpstreamHealth {
     return current.isPresent() && now.isBefore(current.get().until()) ? current : Optional.empty();
   }
 
-  /** A fetch got an answer that is not a failure. */
-  synchronized void answered(Instant now) {
-    if (failuresInARow > 0) {
+  /**
+   * A fetch got an answer that is not a failure.
+   *
+   * @return whether the upstream was failing until now (it has recovered)
+   */
+  synchronized boolean answered(Instant now) {
+    boolean recovered = failuresInARow > 0;
+    if (recovered) {
       LOG.info("authorization server {} answers again, after {} failed requests in {} s", address(), failuresInARow,
           Duration.between(failingSince, now).toSeconds());
     }
@@ -54,6 +59,7 @@ final class UpstreamHealth {
     throttlesInARow = 0;
     lastFailure = Optional.empty();
     pause = Optional.empty();
+    return recovered;
   }
 
   /**

@@ -53,7 +53,7 @@ public final class TokenRequestParser {
           body == null || body.isEmpty() ? "the request has no body; grant_type is required" : "grant_type is required"));
     }
     if (!TokenRequest.GRANT_TYPE.equals(grantType)) {
-      return new ParsedRequest.OtherGrant(grantType);
+      return new ParsedRequest.OtherGrant(grantType, namedClient(authorization, parameters));
     }
     ClientCredentials credentials = credentials(authorization, parameters);
     TreeSet<String> scopes = new TreeSet<>();
@@ -77,6 +77,19 @@ public final class TokenRequestParser {
     }
     String forwarded = authorization != null ? authorization.trim() : null;
     return new ParsedRequest.ClientCredentialsGrant(new TokenRequest(credentials, scopes, others, forwarded));
+  }
+
+  /** The client id another grant's request names, best effort: it is forwarded as it came either way. */
+  private static String namedClient(String authorization, Map<String, String> parameters) {
+    if (authorization != null) {
+      try {
+        return basic(authorization).clientId();
+      } catch (InvalidTokenRequest unreadable) {
+        return "";
+      }
+    }
+    String id = parameters.get("client_id");
+    return id == null ? "" : id;
   }
 
   private static ClientCredentials credentials(String authorization, Map<String, String> parameters) {

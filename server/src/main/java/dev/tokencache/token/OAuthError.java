@@ -31,6 +31,11 @@ public record OAuthError(int status, String error, String description) {
     return new OAuthError(502, "temporarily_unavailable", description);
   }
 
+  /** 429: over an upstream request budget; the response carries {@code Retry-After}. */
+  public static OAuthError slowDown(String description) {
+    return new OAuthError(429, "slow_down", description);
+  }
+
   public static OAuthError upstreamTimeout(String description) {
     return new OAuthError(504, "temporarily_unavailable", description);
   }

@@ -225,7 +225,7 @@ class TokenPipelineTest {
 
     clock.advance(Duration.ofSeconds(29));
     Answer otherKey = done(ask(other, false));
-    Answer forwarded = done(pipeline.forward(null, null, Buffer.buffer("grant_type=refresh_token&refresh_token=x")));
+    Answer forwarded = done(pipeline.forward("web", null, null, Buffer.buffer("grant_type=refresh_token&refresh_token=x")));
 
     assertThat(upstream.requests()).as("no request while Retry-After holds").isEqualTo(1);
     assertThat(otherKey.result()).isEqualTo(CacheResult.BACKOFF);
@@ -445,6 +445,89 @@ class TokenPipelineTest {
     done(second);
     assertThat(pipeline.upstreamState()).isEqualTo(UpstreamHealth.State.HEALTHY.ordinal());
     assertThat(pipeline.keysOnHold()).isZero();
+  }
+
+  @Test
+  void whenTheUpstreamAnswersAgainEveryKeysBackoffEnds() {
+    pipeline();
+    TokenRequest other = request("other", "pw", "b");
+    for (int step = 0; step < 5; step++) { // steps of 1, 2, 4, 8, 16 s
+      Future<Answer> failing = ask();
+      upstream.refuse();
+      done(failing);
+      clock.advance(Duration.ofSeconds(1L << step));
+    }
+    Future<Answer> sixth = ask();
+    upstream.refuse(); // step 6: 32 s
+    done(sixth);
+    assertThat(done(ask()).result()).isEqualTo(CacheResult.BACKOFF);
+
+    Future<Answer> newcomer = ask(other, false); // another key: the upstream has recovered
+    upstream.token("t-other", 3600);
+    assertThat(done(newcomer).result()).isEqualTo(CacheResult.MISS);
+
+    Future<Answer> released = ask();
+    assertThat(upstream.requests()).as("the backed-off key asks at once").isEqualTo(8);
+    upstream.token("t", 3600);
+    assertThat(done(released).result()).isEqualTo(CacheResult.MISS);
+  }
+
+  @Test
+  void aClientOverItsBudgetIsLimitedWithoutAnUpstreamRequestAndOtherClientsAreNot() {
+    pipeline(); // 5 per second per client, burst 50
+    for (int i = 0; i < 50; i++) {
+      Future<Answer> cold = ask(request("greedy", "secret", "scope-" + i), false);
+      upstream.token("t" + i, 3600);
+      assertThat(done(cold).result()).isEqualTo(CacheResult.MISS);
+    }
+    Answer limited = done(ask(request("greedy", "secret", "scope-50"), false));
+    assertThat(limited).isInstanceOf(Answer.Limited.class);
+    assertThat(((Answer.Limited) limited).retryAfter()).isEqualTo(Duration.ofMillis(200));
+    assertThat(((Answer.Limited) limited).budget()).isEqualTo("client");
+    assertThat(done(ask(request("greedy", "secret", "scope-7"), false)).result()).as("hits are never limited")
+        .isEqualTo(CacheResult.HIT);
+    assertThat(upstream.requests()).isEqualTo(50);
+
+    Future<Answer> modest = ask(request("modest", "secret", "a"), false);
+    upstream.token("m", 3600);
+    assertThat(done(modest).result()).isEqualTo(CacheResult.MISS);
+
+    clock.advance(Duration.ofMillis(200));
+    Future<Answer> refilled = ask(request("greedy", "secret", "scope-50"), false);
+    assertThat(upstream.requests()).isEqualTo(52);
+    upstream.token("t50", 3600);
+    assertThat(done(refilled).result()).isEqualTo(CacheResult.MISS);
+    assertThat(pipeline.limited(Budgets.Scope.CLIENT)).isEqualTo(1);
+  }
+
+  @Test
+  void theTotalBudgetLimitsEveryClientTogether() {
+    pipeline(Map.of("upstream.max-rate", "2"));
+    for (String client : new String[] {"a", "b"}) {
+      Future<Answer> miss = ask(request(client, "secret", "s"), false);
+      upstream.token(client, 3600);
+      done(miss);
+    }
+    Answer third = done(ask(request("c", "secret", "s"), false));
+    Answer forwarded = done(pipeline.forward("d", null, null, Buffer.buffer("grant_type=refresh_token")));
+
+    assertThat(((Answer.Limited) third).budget()).isEqualTo("total");
+    assertThat(((Answer.Limited) third).retryAfter()).isEqualTo(Duration.ofMillis(500));
+    assertThat(forwarded.result()).isEqualTo(CacheResult.LIMITED);
+    assertThat(upstream.requests()).isEqualTo(2);
+    assertThat(pipeline.limited(Budgets.Scope.TOTAL)).isEqualTo(2);
+  }
+
+  @Test
+  void aLimitedRequestStillGetsAValidToken() {
+    pipeline(Map.of("upstream.max-rate-per-client", "0.1")); // burst of one
+    warm("t1", 1000);
+    clock.setTo(T0.plusSeconds(945)); // inside min-remaining: wants a new token
+    ask(request("svc", "secret", "other-scope"), false); // ... but this spends the client's one slot
+
+    Answer stale = done(ask());
+    assertThat(stale.result()).isEqualTo(CacheResult.STALE);
+    assertThat(upstream.requests()).isEqualTo(2);
   }
 
   @Test

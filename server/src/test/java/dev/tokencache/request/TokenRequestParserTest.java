@@ -62,7 +62,9 @@ class TokenRequestParserTest {
   @Test
   void otherGrantTypesAreRecognisedWithoutCredentials() {
     assertThat(TokenRequestParser.parse(null, null, "grant_type=authorization_code&code=x"))
-        .isEqualTo(new ParsedRequest.OtherGrant("authorization_code"));
+        .isEqualTo(new ParsedRequest.OtherGrant("authorization_code", ""));
+    assertThat(TokenRequestParser.parse(basic("web:pw"), null, "grant_type=refresh_token&refresh_token=r"))
+        .isEqualTo(new ParsedRequest.OtherGrant("refresh_token", "web"));
   }
 
   @Test
