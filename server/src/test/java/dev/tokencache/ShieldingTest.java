@@ -161,6 +161,43 @@ class ShieldingTest {
   }
 
   @Test
+  void aClientMintingKeysThroughAnIgnoredParameterNeverEvictsAnotherClient() throws Exception {
+    AtomicInteger minted = new AtomicInteger();
+    try (FakeUpstream upstream = new FakeUpstream();
+        ProxyHarness proxy = ProxyHarness.start(upstream.tokenUrl(), Map.of("cache.max-entries", "1000",
+            "upstream.max-rate-per-client", "0"))) { // budgets off: only the per-client bound is at work
+      upstream.server.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+          return FakeUpstream.token("tok-" + minted.incrementAndGet(), 3600);
+        }
+      });
+      TokenReply quiet = ask(proxy, "quiet");
+      List<java.util.concurrent.CompletableFuture<TokenReply>> replies = new ArrayList<>();
+      for (int i = 0; i < 5000; i++) {
+        replies.add(proxy.sendAsync(proxy.form(null, "grant_type=client_credentials&scope=api&x=" + i,
+            "Authorization", basic("greedy", "secret")).build()));
+        if (replies.size() == 64) {
+          for (java.util.concurrent.CompletableFuture<TokenReply> reply : replies) {
+            assertThat(reply.get(30, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+          }
+          replies.clear();
+        }
+      }
+      for (java.util.concurrent.CompletableFuture<TokenReply> reply : replies) {
+        reply.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      TokenReply again = ask(proxy, "quiet");
+
+      assertThat(again.cacheResult()).isEqualTo("hit");
+      assertThat(again.accessToken()).isEqualTo(quiet.accessToken());
+      assertThat(proxy.proxy().pipeline().entries()).isLessThanOrEqualTo(101);
+      assertThat(proxy.proxy().pipeline().evictions(dev.tokencache.cache.TokenStore.Eviction.PER_CLIENT))
+          .isEqualTo(4900);
+    }
+  }
+
+  @Test
   void aThousandRequestsWithOneWrongSecretCostOneUpstreamRequestAndTheRightSecretStillWorks() throws Exception {
     SpringAuthorizationServer authorizationServer = SpringAuthorizationServer.start();
     AtomicInteger upstreamRequests = new AtomicInteger();

@@ -17,4 +17,12 @@ public interface TokenStore {
 
   /** Number of entries held (approximate). */
   long size();
+
+  /** Why an entry was pushed out before its time, for {@code tokencache_cache_evictions_total{cause}}. */
+  enum Eviction { SIZE, MEMORY, PER_CLIENT }
+
+  /** Entries pushed out by a bound since start. */
+  default long evictions(Eviction cause) {
+    return 0;
+  }
 }

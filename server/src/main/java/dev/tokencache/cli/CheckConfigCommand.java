@@ -4,6 +4,7 @@ import dev.tokencache.config.ConfigException;
 import dev.tokencache.config.ConfigKey;
 import dev.tokencache.config.ConfigKeys;
 import dev.tokencache.config.RawConfig;
+import dev.tokencache.config.Settings;
 import dev.tokencache.config.SettingsParser;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -30,13 +31,16 @@ final class CheckConfigCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     RawConfig raw = RawConfig.defaults().withYamlFile(file).withEnvironment(System.getenv());
+    Settings settings;
     try {
-      SettingsParser.parse(raw).upstream().requiredTokenUrl();
+      settings = SettingsParser.parse(raw);
+      settings.upstream().requiredTokenUrl();
     } catch (ConfigException e) {
       e.problems().forEach(problem -> err.println(file + ": " + problem));
       return Main.CONFIG_ERROR;
     }
     out.println(file + ": OK");
+    settings.cache().sizeWarning().ifPresent(warning -> out.println(file + ": warning: " + warning));
     for (ConfigKey key : ConfigKeys.all()) {
       String value = raw.get(key.name());
       if (value != null) {

@@ -36,6 +36,7 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Settings settings = SettingsOptions.settings(spec.commandLine().getParseResult(), System.getenv());
     settings.upstream().requiredTokenUrl();
+    settings.cache().sizeWarning().ifPresent(warning -> LOG.warn("{}", warning));
     int loops = settings.server().eventLoops() > 0
         ? settings.server().eventLoops()
         : Runtime.getRuntime().availableProcessors();

@@ -33,6 +33,8 @@ public final class ConfigKeys {
   public static final String CACHE_MIN_REMAINING = "cache.min-remaining";
   public static final String CACHE_REFRESH_AHEAD = "cache.refresh-ahead";
   public static final String CACHE_FORCE_REFRESH_INTERVAL = "cache.force-refresh-interval";
+  public static final String CACHE_MAX_MEMORY = "cache.max-memory";
+  public static final String CACHE_MAX_KEYS_PER_CLIENT = "cache.max-keys-per-client";
   public static final String CACHE_SERVE_STALE = "cache.serve-stale";
   public static final String CACHE_NEGATIVE_TTL = "cache.negative-ttl";
   public static final String CACHE_KEY_SECRET = "cache.key-secret";
@@ -74,6 +76,8 @@ public final class ConfigKeys {
     add(ORIGIN_POLL_INTERVAL, "30s", "how often a Secrets Manager secret is polled (files: every second)");
     add(CACHE_BACKEND, "memory", "memory, or redis (shared between instances; needs redis.url and cache.key-secret)");
     add(CACHE_MAX_ENTRIES, "100000", "most tokens kept at once");
+    add(CACHE_MAX_MEMORY, "25%", "most heap the tokens may take: a size (64MiB) or a share of the JVM's maximum heap (25%)");
+    add(CACHE_MAX_KEYS_PER_CLIENT, "100", "most entries one client id holds (scope sets, parameters); its own oldest give way");
     add(CACHE_MIN_REMAINING, "60s", "a token with less lifetime left is never served");
     add(CACHE_REFRESH_AHEAD, "0.8", "fraction of a token's lifetime after which a hit refreshes it in the background");
     add(CACHE_FORCE_REFRESH_INTERVAL, "10s", "least time between two forced refreshes of one key");

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 /** Parsers for the textual forms of durations ({@code 500ms}, {@code 2s}, {@code 10m}) and sizes ({@code 16KiB}). */
 final class ConfigValues {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
-  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|k|K|m|M)?");
+  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB|k|K|m|M|g|G)?");
 
   private ConfigValues() {}
 
@@ -50,6 +50,7 @@ final class ConfigValues {
     long factor = switch (unit) {
       case "B" -> 1L;
       case "KB", "KIB", "K" -> 1024L;
+      case "GB", "GIB", "G" -> 1024L * 1024L * 1024L;
       default -> 1024L * 1024L;
     };
     return Math.multiplyExact(amount, factor);

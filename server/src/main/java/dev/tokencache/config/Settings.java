@@ -54,12 +54,35 @@ public record Settings(Server server, Upstream upstream, Cache cache, Proxy prox
   public record Cache(
       String backend,
       long maxEntries,
+      long maxMemoryBytes,
+      int maxKeysPerClient,
       Duration minRemaining,
       double refreshAhead,
       Duration forceRefreshInterval,
       boolean serveStale,
       Duration negativeTtl,
-      Optional<Secret> keySecret) {}
+      Optional<Secret> keySecret) {
+
+    /** What one cached token of typical size (a 1 KiB JWT and what holds it) takes on the heap. */
+    public static final long TYPICAL_ENTRY_BYTES = 1536;
+
+    /**
+     * A warning when {@code cache.max-entries} typical tokens cannot fit {@code cache.max-memory}: the memory
+     * bound then evicts first (safe, but the count setting is not what limits the cache).
+     */
+    public Optional<String> sizeWarning() {
+      if (maxEntries <= maxMemoryBytes / TYPICAL_ENTRY_BYTES) {
+        return Optional.empty();
+      }
+      long mib = 1024 * 1024;
+      return Optional.of(ConfigKeys.CACHE_MAX_ENTRIES + ": " + maxEntries + " tokens of a typical "
+          + TYPICAL_ENTRY_BYTES + " bytes need about " + (long) ((double) maxEntries * TYPICAL_ENTRY_BYTES / mib)
+          + " MiB, more than " + ConfigKeys.CACHE_MAX_MEMORY + " ("
+          + maxMemoryBytes / mib + " MiB of a " + Runtime.getRuntime().maxMemory() / mib
+          + " MiB heap): the memory bound will hold about " + maxMemoryBytes / TYPICAL_ENTRY_BYTES
+          + " tokens and evict beyond that");
+    }
+  }
 
   /** Request handling policy. */
   public record Proxy(OtherGrants otherGrants) {}

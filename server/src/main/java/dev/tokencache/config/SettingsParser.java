@@ -98,14 +98,16 @@ public final class SettingsParser {
       problem(ConfigKeys.CACHE_BACKEND, backend, "memory or redis");
     }
     long maxEntries = integer(ConfigKeys.CACHE_MAX_ENTRIES, 1, Long.MAX_VALUE);
+    long maxMemory = memory(ConfigKeys.CACHE_MAX_MEMORY);
+    int maxKeysPerClient = (int) integer(ConfigKeys.CACHE_MAX_KEYS_PER_CLIENT, 1, 1_000_000);
     Duration minRemaining = duration(ConfigKeys.CACHE_MIN_REMAINING, Duration.ZERO);
     double refreshAhead = fraction(ConfigKeys.CACHE_REFRESH_AHEAD);
     Duration forceInterval = duration(ConfigKeys.CACHE_FORCE_REFRESH_INTERVAL, Duration.ZERO);
     boolean serveStale = bool(ConfigKeys.CACHE_SERVE_STALE);
     Duration negativeTtl = duration(ConfigKeys.CACHE_NEGATIVE_TTL, Duration.ZERO);
     Optional<Secret> keySecret = Optional.ofNullable(raw.get(ConfigKeys.CACHE_KEY_SECRET)).flatMap(this::keySecret);
-    return new Settings.Cache(backend, maxEntries, minRemaining, refreshAhead, forceInterval, serveStale, negativeTtl,
-        keySecret);
+    return new Settings.Cache(backend, maxEntries, maxMemory, maxKeysPerClient, minRemaining, refreshAhead,
+        forceInterval, serveStale, negativeTtl, keySecret);
   }
 
   private Optional<Secret> keySecret(String value) {
@@ -216,6 +218,37 @@ public final class SettingsParser {
       return null;
     }
     return value.trim();
+  }
+
+  /** A size, or a percentage of the JVM's maximum heap (1% to 80%: the rest of the process needs room too). */
+  private long memory(String key) {
+    String value = text(key);
+    if (value == null) {
+      return 1;
+    }
+    long heap = Runtime.getRuntime().maxMemory();
+    if (value.endsWith("%")) {
+      try {
+        double percent = Double.parseDouble(value.substring(0, value.length() - 1).trim());
+        if (percent >= 1 && percent <= 80) {
+          return (long) (heap * percent / 100);
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+    } else {
+      try {
+        long bytes = ConfigValues.size(value);
+        if (bytes >= 1024 * 1024 && bytes <= heap * 0.8) {
+          return bytes;
+        }
+      } catch (ArithmeticException | IllegalArgumentException e) {
+        // reported below
+      }
+    }
+    problem(key, value, "a share of the heap from 1% to 80%, or a size from 1MiB to 80% of the heap ("
+        + heap / (1024 * 1024) + " MiB here)");
+    return heap / 4;
   }
 
   private double rate(String key) {

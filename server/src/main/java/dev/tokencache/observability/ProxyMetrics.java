@@ -1,6 +1,7 @@
 package dev.tokencache.observability;
 
 import dev.tokencache.cache.CacheResult;
+import dev.tokencache.cache.TokenStore;
 import dev.tokencache.http.RequestObserver;
 import dev.tokencache.http.RequestRecord;
 import dev.tokencache.pipeline.Budgets;
@@ -97,6 +98,12 @@ public final class ProxyMetrics implements RequestObserver, UpstreamListener {
       Gauge.builder("tokencache.upstream.state", pipeline, p -> p.upstreamState() == value ? 1 : 0)
           .description("1 for the authorization server's current state: healthy, failing (its last fetch failed) or "
               + "paused (it answered 429 or Retry-After)").tag("state", state).register(registry);
+    }
+    for (TokenStore.Eviction cause : TokenStore.Eviction.values()) {
+      FunctionCounter.builder("tokencache.cache.evictions", pipeline, p -> p.evictions(cause))
+          .description("Tokens pushed out before their time by a bound: size (cache.max-entries), memory "
+              + "(cache.max-memory), per-client (cache.max-keys-per-client: the client's own oldest)")
+          .tag("cause", cause.name().toLowerCase(Locale.ROOT).replace('_', '-')).register(registry);
     }
     for (Budgets.Scope scope : Budgets.Scope.values()) {
       String label = scope.name().toLowerCase(Locale.ROOT);

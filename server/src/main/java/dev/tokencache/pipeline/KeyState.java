@@ -51,6 +51,14 @@ record KeyState(int failures, Optional<Hold> hold, Instant lastForcedRefresh) {
     return new KeyState(failureCount, Optional.of(next), lastForcedRefresh);
   }
 
+  /** Roughly the heap this state takes: the remembered answer's body, and the objects around it. */
+  int heapBytes() {
+    int body = hold.map(h -> h instanceof Hold.Negative negative ? negative.answer().body().length
+        : ((Hold.Backoff) h).last() instanceof Failure.ErrorAnswer error ? error.response().body().length : 0)
+        .orElse(0);
+    return 300 + body;
+  }
+
   /** Until when this state matters; after that it can be forgotten. */
   Instant relevantUntil(Duration forceRefreshInterval, Duration backoffMax) {
     Instant forced = lastForcedRefresh == Instant.MIN ? Instant.EPOCH : lastForcedRefresh.plus(forceRefreshInterval);

@@ -116,8 +116,12 @@ public final class TokenPipeline {
     this.health = new UpstreamHealth(upstream.tokenUrl(), backoff);
     this.budgets = new Budgets(settings.upstream().maxRatePerClient(), settings.upstream().maxRate(),
         cache.maxEntries(), clock);
+    // bounded by count and, since a negative answer or a failure keeps the upstream's body, by memory too
+    long stateBytes = Math.max(1024 * 1024, cache.maxMemoryBytes() / 4);
+    int stateFloor = (int) Math.max(1, Math.min(Integer.MAX_VALUE, stateBytes / Math.max(1, cache.maxEntries())));
     this.states = Caffeine.newBuilder()
-        .maximumSize(cache.maxEntries())
+        .maximumWeight(stateBytes)
+        .<CacheKey, KeyState>weigher((key, state) -> Math.max(stateFloor, state.heapBytes()))
         // a key's state is kept while it holds, while its forced-refresh window lasts, and a while after
         .expireAfter(new ExpireAt<CacheKey, KeyState>(
             state -> state.relevantUntil(forceRefreshInterval, backoff.max())))
@@ -343,7 +347,7 @@ public final class TokenPipeline {
     Optional<StoredToken> current = store.get(key);
     String secret = request.credentials().clientSecret();
     return fleet.read(key, secret)
-        .compose(snapshot -> found(key, snapshot, reason, current)
+        .compose(snapshot -> found(key, request, snapshot, reason, current)
             .map(Future::succeededFuture)
             .orElseGet(() -> fleet.tryLock(key, lockLife).compose(owner -> owner.isPresent()
                 ? lockedAttempt(key, request, reason, current, fleet, owner.get())
@@ -358,7 +362,7 @@ public final class TokenPipeline {
   private Future<Outcome> lockedAttempt(CacheKey key, TokenRequest request, Reason reason,
       Optional<StoredToken> current, SharedStore fleet, String owner) {
     return fleet.read(key, request.credentials().clientSecret())
-        .map(snapshot -> found(key, snapshot, reason, current))
+        .map(snapshot -> found(key, request, snapshot, reason, current))
         .otherwise(Optional.empty())
         .compose(found -> found.map(Future::succeededFuture).orElseGet(() -> {
           sharedMisses.increment();
@@ -373,7 +377,7 @@ public final class TokenPipeline {
     return vertx.timer(POLL_MILLIS, TimeUnit.MILLISECONDS)
         .compose(tick -> fleet.read(key, request.credentials().clientSecret()))
         .compose(snapshot -> {
-          Optional<Outcome> found = found(key, snapshot, reason, current);
+          Optional<Outcome> found = found(key, request, snapshot, reason, current);
           if (found.isPresent()) {
             return Future.succeededFuture(found.get());
           }
@@ -389,14 +393,14 @@ public final class TokenPipeline {
    * What the shared store's snapshot settles, if anything: a fresh token newer than ours (any valid newer one
    * is kept locally as a stale fallback), or a hold another instance recorded (adopted locally).
    */
-  private Optional<Outcome> found(CacheKey key, SharedStore.Snapshot snapshot, Reason reason, Optional<StoredToken> current) {
+  private Optional<Outcome> found(CacheKey key, TokenRequest request, SharedStore.Snapshot snapshot, Reason reason, Optional<StoredToken> current) {
     Instant now = clock.instant();
     Optional<CachedToken> token = snapshot.token().filter(t -> t.isValidAt(now));
     if (token.isPresent()) {
       CachedToken other = token.get();
       boolean newer = current.isEmpty() || other.receivedAt().isAfter(current.get().token().receivedAt());
       if (newer) {
-        store.put(key, stored(other));
+        store.put(key, stored(request, other));
       }
       if (newer && other.isFreshAt(now, minRemaining)) {
         sharedHits.increment();
@@ -442,7 +446,7 @@ public final class TokenPipeline {
   private Future<Outcome> record(CacheKey key, TokenRequest request, Attempt attempt) {
     Instant now = clock.instant();
     if (attempt instanceof Attempt.Fetched fetched) {
-      StoredToken entry = stored(fetched.token());
+      StoredToken entry = stored(request, fetched.token());
       if (entry.isValidAt(now)) {
         store.put(key, entry);
       }
@@ -505,11 +509,12 @@ public final class TokenPipeline {
   }
 
   /** A token as stored: its windows, and a refresh point drawn between 90 % and 100 % of {@code cache.refresh-ahead}. */
-  private StoredToken stored(CachedToken token) {
+  private StoredToken stored(TokenRequest request, CachedToken token) {
     Instant refreshAt = refreshAhead >= 1
         ? Instant.MAX
         : token.refreshPoint(refreshAhead * (1 - 0.1 * random.getAsDouble()));
-    return new StoredToken(token, token.freshUntil(minRemaining), token.staleUntil(), refreshAt);
+    return new StoredToken(request.credentials().clientId(), token, token.freshUntil(minRemaining),
+        token.staleUntil(), refreshAt);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -539,6 +544,11 @@ public final class TokenPipeline {
   /** Tokens held in this instance. */
   public long entries() {
     return store.size();
+  }
+
+  /** Tokens pushed out of this instance's store by a bound since start. */
+  public long evictions(TokenStore.Eviction cause) {
+    return store.evictions(cause);
   }
 
   /** Upstream fetches under way. */

@@ -90,7 +90,8 @@ public final class ProxyServer {
     CacheKeyDeriver keys = new CacheKeyDeriver(keySecret, upstream.tokenUrl().toString());
     Optional<SharedStore> shared = sharedStore(vertx, settings, keySecret);
     TokenPipeline pipeline = new TokenPipeline(settings, upstream,
-        new MemoryStore(settings.cache().maxEntries(), clock), shared, vertx, clock,
+        new MemoryStore(settings.cache().maxEntries(), settings.cache().maxMemoryBytes(),
+            settings.cache().maxKeysPerClient(), clock), shared, vertx, clock,
         () -> ThreadLocalRandom.current().nextDouble());
     TokenEndpoint endpoint = new TokenEndpoint(settings, pipeline, keys, clock, extras.requests(), extras.tracing());
 

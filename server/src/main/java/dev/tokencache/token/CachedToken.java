@@ -113,6 +113,14 @@ public final class CachedToken {
     }
   }
 
+  /**
+   * Roughly how many bytes of heap the token takes: its JSON and the objects around it (this object, its
+   * instants, the cache entry and key that hold it). Used to bound the cache by memory.
+   */
+  public int heapBytes() {
+    return head.length + 400;
+  }
+
   /** When the token was received from the authorization server. */
   public Instant receivedAt() {
     return receivedAt;

@@ -37,6 +37,26 @@ class MainTest {
   }
 
   @Test
+  void checkConfigWarnsWhenTheCountBoundCannotFitTheMemoryBound() throws Exception {
+    Path file = dir.resolve("big.yaml");
+    Files.writeString(file, "upstream:\n  token-url: https://as.example/oauth2/token\ncache:\n  max-entries: 100000000\n"
+        + "  max-memory: 64MiB\n");
+
+    assertThat(run("check-config", file.toString())).isZero();
+    assertThat(out.toString()).contains("warning: cache.max-entries: 100000000 tokens of a typical 1536 bytes need "
+        + "about 146484 MiB, more than cache.max-memory (64 MiB of a");
+  }
+
+  @Test
+  void checkConfigRefusesAMemoryBoundBeyondTheHeap() throws Exception {
+    Path file = dir.resolve("huge.yaml");
+    Files.writeString(file, "upstream:\n  token-url: https://as.example/oauth2/token\ncache:\n  max-memory: 95%\n");
+
+    assertThat(run("check-config", file.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("cache.max-memory: 95% (expected: a share of the heap from 1% to 80%");
+  }
+
+  @Test
   void checkConfigListsEveryProblem() throws Exception {
     Path file = dir.resolve("bad.yaml");
     Files.writeString(file, "server:\n  port: -1\nupstream:\n  token-url: https://as.example/t\n  client-auth: mtls\n");

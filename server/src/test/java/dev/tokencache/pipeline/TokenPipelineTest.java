@@ -131,7 +131,7 @@ class TokenPipelineTest {
         reads[0]++;
         if (reads[0] == 2) { // the owner's re-check inside its flight
           joiner.set(ask());
-          memory.put(key, new StoredToken(landed, T0.plusSeconds(3540), T0.plusSeconds(3595), T0.plusSeconds(2880)));
+          memory.put(key, new StoredToken("svc", landed, T0.plusSeconds(3540), T0.plusSeconds(3595), T0.plusSeconds(2880)));
         }
         return memory.get(k);
       }
