@@ -198,6 +198,31 @@ class ShieldingTest {
   }
 
   @Test
+  void aBurstOfFiveHundredColdKeysAgainstASlowButHealthyUpstreamAllSucceed() throws Exception {
+    try (FakeUpstream upstream = new FakeUpstream();
+        ProxyHarness proxy = ProxyHarness.start(upstream.tokenUrl())) {
+      upstream.server.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+          return FakeUpstream.token("tok", 3600).setHeadersDelay(3, java.util.concurrent.TimeUnit.SECONDS);
+        }
+      });
+      List<java.util.concurrent.CompletableFuture<TokenReply>> replies = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        replies.add(proxy.sendAsync(proxy.form(null, "grant_type=client_credentials",
+            "Authorization", basic("cold-" + i, "secret")).build()));
+      }
+      List<Integer> statuses = new ArrayList<>();
+      for (java.util.concurrent.CompletableFuture<TokenReply> reply : replies) {
+        statuses.add(reply.get(60, java.util.concurrent.TimeUnit.SECONDS).status());
+      }
+
+      assertThat(statuses).hasSize(500).containsOnly(200);
+      assertThat(upstream.requestCount()).isEqualTo(500);
+    }
+  }
+
+  @Test
   void aThousandRequestsWithOneWrongSecretCostOneUpstreamRequestAndTheRightSecretStillWorks() throws Exception {
     SpringAuthorizationServer authorizationServer = SpringAuthorizationServer.start();
     AtomicInteger upstreamRequests = new AtomicInteger();

@@ -22,6 +22,9 @@ public interface SharedStore {
     public static final Snapshot EMPTY = new Snapshot(Optional.empty(), Optional.empty());
   }
 
+  /** Connects before the first request (start-up waits for it); never fails: an unreachable store is a problem. */
+  Future<Void> connect();
+
   /** Reads the token and the hold for {@code key}; parts sealed under another secret read as absent. */
   Future<Snapshot> read(CacheKey key, String clientSecret);
 

@@ -65,7 +65,7 @@ public final class ConfigKeys {
     add(UPSTREAM_CLIENT_AUTH, "basic", "how credentials are sent upstream: basic or post");
     add(UPSTREAM_CONNECT_TIMEOUT, "2s", "time allowed to open a connection upstream");
     add(UPSTREAM_TIMEOUT, "5s", "time allowed for a whole upstream exchange");
-    add(UPSTREAM_MAX_CONNECTIONS, "64", "keep-alive connections pooled per event loop");
+    add(UPSTREAM_MAX_CONNECTIONS, "512", "connections to the upstream at most, for the whole instance; more requests queue");
     add(UPSTREAM_BACKOFF, "1s", "after a failed fetch, no new request for that key for this long, doubling with jitter");
     add(UPSTREAM_BACKOFF_MAX, "60s", "longest backoff step, and the cap on an upstream Retry-After");
     add(UPSTREAM_MAX_RATE, "0", "upstream requests per second for this instance in all, burst of one second (0: off)");

@@ -347,6 +347,7 @@ public final class TokenPipeline {
     Optional<StoredToken> current = store.get(key);
     String secret = request.credentials().clientSecret();
     return fleet.read(key, secret)
+        .otherwise(SharedStore.Snapshot.EMPTY) // a slow read alone must not break single flight: try the lock
         .compose(snapshot -> found(key, request, snapshot, reason, current)
             .map(Future::succeededFuture)
             .orElseGet(() -> fleet.tryLock(key, lockLife).compose(owner -> owner.isPresent()

@@ -89,6 +89,7 @@ public final class ProxyServer {
     byte[] keySecret = settings.cache().keySecret().map(s -> s.bytes()).orElseGet(ProxyServer::randomKey);
     CacheKeyDeriver keys = new CacheKeyDeriver(keySecret, upstream.tokenUrl().toString());
     Optional<SharedStore> shared = sharedStore(vertx, settings, keySecret);
+    Future<Void> connected = shared.map(SharedStore::connect).orElse(Future.succeededFuture());
     TokenPipeline pipeline = new TokenPipeline(settings, upstream,
         new MemoryStore(settings.cache().maxEntries(), settings.cache().maxMemoryBytes(),
             settings.cache().maxKeysPerClient(), clock), shared, vertx, clock,
@@ -101,13 +102,13 @@ public final class ProxyServer {
     HttpServerOptions options = listenerOptions(settings.server());
     List<ListenerVerticle> instances = new ArrayList<>();
     // One deployment with several instances: Vert.x shares one bound port (even port 0) among them.
-    return vertx.deployVerticle(() -> {
+    return connected.compose(ready -> vertx.deployVerticle(() -> {
       ListenerVerticle listener = new ListenerVerticle(options, endpoint, settings.server().shutdownGrace());
       synchronized (instances) {
         instances.add(listener);
       }
       return listener;
-    }, new DeploymentOptions().setInstances(listeners)).map(id -> {
+    }, new DeploymentOptions().setInstances(listeners))).map(id -> {
       int port = instances.get(0).actualPort();
       LOG.info("token proxy listening on {}://{}:{}{} in front of {} ({} event loops)",
           settings.server().tls().isPresent() ? "https" : "http", settings.server().host(), port,

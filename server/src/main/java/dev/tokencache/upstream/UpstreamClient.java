@@ -131,7 +131,9 @@ public final class UpstreamClient implements Upstream {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(url)
-        .setConnectTimeout(settings.connectTimeout().toMillis())
+        // Waiting for a pooled connection (and opening it) may take the whole exchange's time: a burst of cold
+        // misses queues for a connection instead of failing. The TCP connect alone is bounded by connect-timeout.
+        .setConnectTimeout(settings.timeout().toMillis())
         .putHeader(HttpHeaders.CONTENT_TYPE, FORM)
         .putHeader(HttpHeaders.ACCEPT, "application/json");
     if (authorization != null) {
@@ -242,10 +244,15 @@ public final class UpstreamClient implements Upstream {
     if (cause instanceof UpstreamFailure failure) {
       return failure;
     }
-    if (cause instanceof TimeoutException || cause instanceof ConnectTimeoutException) {
+    if (cause instanceof ConnectTimeoutException) {
+      return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "connecting to " + address + " timed out after "
+          + settings.connectTimeout().toMillis() + " ms");
+    }
+    if (cause instanceof TimeoutException) {
       return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, connected
           ? "no answer from " + address + " within " + settings.timeout().toMillis() + " ms"
-          : "no connection to " + address + " within " + settings.timeout().toMillis() + " ms");
+          : "no free connection to " + address + " within " + settings.timeout().toMillis() + " ms (all "
+              + settings.maxConnections() + " of upstream.max-connections busy)");
     }
     for (Throwable c = cause; c != null; c = c.getCause()) {
       if (c instanceof java.net.UnknownHostException) {

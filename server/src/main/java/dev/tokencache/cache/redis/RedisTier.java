@@ -58,6 +58,10 @@ public final class RedisTier implements SharedStore {
   private final AtomicReference<String> problem = new AtomicReference<>();
   private final LongAdder failures = new LongAdder();
   private final AtomicLong lastProbe = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger timeoutsInARow = new java.util.concurrent.atomic.AtomicInteger();
+  private final int poolSize;
+  private static final int TIMEOUTS_BEFORE_UNAVAILABLE = 3;
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
   /**
    * The tier for {@code settings} ({@code redis.*}, {@code cache.min-remaining}, {@code upstream.timeout}). The
@@ -77,11 +81,12 @@ public final class RedisTier implements SharedStore {
       default -> options.setType(RedisClientType.STANDALONE);
     }
     redis.passwordSource().ifPresent(spec -> options.setPassword(SecretSources.readOnce(spec, System.getenv())));
-    return new RedisTier(Redis.createClient(vertx, options), keySecret, redis.timeout());
+    return new RedisTier(Redis.createClient(vertx, options), keySecret, redis.timeout(), redis.poolSize());
   }
 
-  RedisTier(Redis redis, byte[] keySecret, Duration commandTimeout) {
+  RedisTier(Redis redis, byte[] keySecret, Duration commandTimeout, int poolSize) {
     this.redis = redis;
+    this.poolSize = poolSize;
     this.cipher = new TokenCipher(keySecret);
     this.commandTimeout = commandTimeout;
   }
@@ -154,6 +159,31 @@ public final class RedisTier implements SharedStore {
    * be down, commands fail at once without being sent, except one probe a second that finds out when it is back:
    * an outage costs requests nothing but the upstream call.
    */
+  /**
+   * Opens the pool at start-up: {@code redis.pool-size} PINGs at once, each allowed a generous
+   * {@link #CONNECT_TIMEOUT} (a cold JVM's first connection and TLS handshake take far longer than
+   * {@code redis.timeout}). Never fails: when Redis cannot be reached, the store starts as unavailable, says
+   * why in readiness, and probes once a second as usual.
+   */
+  @Override
+  public Future<Void> connect() {
+    java.util.List<Future<Response>> pings = new java.util.ArrayList<>();
+    for (int i = 0; i < poolSize; i++) {
+      pings.add(redis.send(Request.cmd(Command.PING)).timeout(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+    }
+    return Future.all(pings).transform(done -> {
+      if (done.failed()) {
+        String why = done.cause() instanceof java.util.concurrent.TimeoutException
+            ? "no answer within " + CONNECT_TIMEOUT.toMillis() + " ms at start-up"
+            : "cannot connect: " + done.cause().getMessage();
+        problem.set("redis unavailable: " + why);
+        LOG.warn("redis unavailable at start-up ({}); answering from the local cache and the authorization server "
+            + "until it answers", why);
+      }
+      return Future.succeededFuture();
+    });
+  }
+
   private Future<Response> command(Request request) {
     if (problem.get() != null) {
       long last = lastProbe.get();
@@ -167,15 +197,21 @@ public final class RedisTier implements SharedStore {
         .timeout(commandTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .transform(done -> {
           if (done.succeeded()) {
+            timeoutsInARow.set(0);
             if (problem.getAndSet(null) != null) {
               LOG.info("redis is reachable again; the shared store is back in use");
             }
             return Future.succeededFuture(done.result());
           }
           failures.increment();
-          String why = done.cause() instanceof java.util.concurrent.TimeoutException
+          boolean timedOut = done.cause() instanceof java.util.concurrent.TimeoutException;
+          String why = timedOut
               ? "no answer within " + commandTimeout.toMillis() + " ms"
               : "command failed: " + done.cause().getMessage();
+          // one slow command (a GC pause, a cold path) fails only itself; three in a row mean Redis is not usable
+          if (timedOut && timeoutsInARow.incrementAndGet() < TIMEOUTS_BEFORE_UNAVAILABLE) {
+            return Future.failedFuture(new Unavailable(why));
+          }
           if (problem.getAndSet("redis unavailable: " + why) == null) {
             LOG.warn("redis unavailable ({}); answering from the local cache and the authorization server", why);
           }

@@ -92,6 +92,11 @@ class ScaleOutTest {
 
   @Test
   void tokenCachedByOneInstanceIsAHitOnAnotherWithTheRightRemainingLifetime() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    new ProxyMetrics(registry).watch(proxies.get(1).proxy().pipeline());
+    System.gc(); // function counters hold their object weakly: the count must survive a collection
+    System.gc();
+
     TokenReply first = ask(0, "orders.read");
     proxies.get(1).clock.advance(Duration.ofSeconds(100));
     TokenReply other = ask(1, "orders.read");
@@ -100,10 +105,39 @@ class ScaleOutTest {
     assertThat(other.accessToken()).isEqualTo(first.accessToken());
     assertThat(other.expiresIn()).isEqualTo(first.expiresIn() - 100);
     assertThat(issuer.takeRequests()).hasSize(1);
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    new ProxyMetrics(registry).watch(proxies.get(1).proxy().pipeline());
     assertThat(registry.get("tokencache.shared.tier").tag("result", "hit").functionCounter().count()).isEqualTo(1);
     assertThat(proxies.get(0).proxy().pipeline().sharedMisses()).isEqualTo(1);
+  }
+
+  @Test
+  void threeFreshInstancesWithTheDefaultRedisTimeoutHandOutOneTokenForABurstOfFirstRequests() throws Exception {
+    List<ProxyHarness> fresh = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) { // redis.timeout stays at its default, 250 ms
+        fresh.add(ProxyHarness.start(issuer.tokenUrl(), Map.of("cache.backend", "redis", "redis.url", redis.url(),
+            "cache.key-secret", KEY_SECRET)));
+      }
+      List<CompletableFuture<TokenReply>> replies = new ArrayList<>();
+      for (int i = 0; i < 90; i++) {
+        ProxyHarness proxy = fresh.get(i % 3);
+        replies.add(proxy.sendAsync(proxy.form(null, "grant_type=client_credentials&scope=cold.start",
+            "Authorization", basic("orders-service", SECRET)).build()));
+      }
+      Set<String> tokens = new HashSet<>();
+      for (CompletableFuture<TokenReply> reply : replies) {
+        TokenReply served = reply.get(30, TimeUnit.SECONDS);
+        assertThat(served.status()).isEqualTo(200);
+        tokens.add(served.accessToken());
+      }
+
+      assertThat(issuer.takeRequests()).as("upstream requests").hasSize(1);
+      assertThat(tokens).as("distinct tokens handed out").hasSize(1);
+      assertThat(fresh).allSatisfy(proxy -> assertThat(proxy.proxy().pipeline().sharedProblem()).isEmpty());
+    } finally {
+      for (ProxyHarness proxy : fresh) {
+        proxy.close();
+      }
+    }
   }
 
   @Test
