@@ -15,9 +15,20 @@ import java.util.regex.Pattern;
  * @param cacheTtlSeconds API Gateway cache TTL (0..3600)
  * @param cacheSizeGb API Gateway cache cluster size, one of the service's sizes (0.5 .. 237)
  * @param certificateArn the ACM certificate of the tokencache load balancer (stack 2 only; may be null)
+ * @param metricsNamespace the CloudWatch namespace of tokencache's metrics (stack 2)
+ * @param serviceName the {@code ServiceName} dimension, dashboard and alarm names (stack 2)
+ * @param alarmTopicArn an SNS topic for the alarms, or null to create one (stack 2)
+ * @param traceSampleRatio share of requests traced to X-Ray, "0" to "1" (stack 2)
+ * @param adotCollectorImage the AWS Distro for OpenTelemetry collector image (stack 2)
  */
 public record DeploySettings(String cognitoDomain, String userPoolArn, String stageName, int cacheTtlSeconds,
-    String cacheSizeGb, String certificateArn) {
+    String cacheSizeGb, String certificateArn, String metricsNamespace, String serviceName, String alarmTopicArn,
+    String traceSampleRatio, String adotCollectorImage) {
+
+  static final String ADOT_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.47.0";
+  private static final Pattern NAMESPACE = Pattern.compile("(?!AWS/)[A-Za-z0-9._/#:-]{1,255}");
+  private static final Pattern SERVICE = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final Pattern TOPIC_ARN = Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[\\w-]{1,256}");
 
   /** The cache cluster sizes API Gateway offers, in GB. */
   static final List<String> CACHE_SIZES = List.of("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237");
@@ -60,10 +71,33 @@ public record DeploySettings(String cognitoDomain, String userPoolArn, String st
     if (certificate != null && !CERTIFICATE_ARN.matcher(certificate).matches()) {
       problems.add("certificate_arn: " + certificate + " (expected: arn:aws:acm:REGION:ACCOUNT:certificate/ID)");
     }
+    String namespace = orDefault(text(lookup, "metrics_namespace"), "Tokencache");
+    if (!NAMESPACE.matcher(namespace).matches()) {
+      problems.add("metrics_namespace: " + namespace + " (expected: a CloudWatch namespace, not starting with AWS/)");
+    }
+    String service = orDefault(text(lookup, "service_name"), "tokencache");
+    if (!SERVICE.matcher(service).matches()) {
+      problems.add("service_name: " + service + " (expected: lower-case letters, digits and hyphens, at most 63)");
+    }
+    String topic = text(lookup, "alarm_topic_arn");
+    if (topic != null && !TOPIC_ARN.matcher(topic).matches()) {
+      problems.add("alarm_topic_arn: " + topic + " (expected: arn:aws:sns:REGION:ACCOUNT:NAME)");
+    }
+    String ratio = orDefault(text(lookup, "trace_sample_ratio"), "0.01");
+    double parsedRatio = -1;
+    try {
+      parsedRatio = Double.parseDouble(ratio);
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    if (parsedRatio < 0 || parsedRatio > 1) {
+      problems.add("trace_sample_ratio: " + ratio + " (expected: a share of requests from 0 to 1, e.g. 0.01)");
+    }
+    String image = orDefault(text(lookup, "adot_collector_image"), ADOT_COLLECTOR_IMAGE);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("\n", problems));
     }
-    return new DeploySettings(domain, pool, stage, ttl, size, certificate);
+    return new DeploySettings(domain, pool, stage, ttl, size, certificate, namespace, service, topic, ratio, image);
   }
 
   /** The Cognito token endpoint behind both stacks. */

@@ -2,6 +2,7 @@ package dev.tokencache.deploy;
 
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
+import io.github.cdklabs.cdknag.RegexAppliesTo;
 import java.util.List;
 import software.amazon.awscdk.StackProps;
 import software.constructs.Construct;
@@ -30,8 +31,11 @@ public final class Stacks {
           "The environment holds no secret (URLs, ports, secret ARNs); secrets are injected from Secrets Manager."),
       suppress("AwsSolutions-ELB2",
           "tokencache writes a JSON access log without secrets; ALB logs would store query strings with client secrets."),
-      NagPackSuppression.builder().id("AwsSolutions-IAM5").appliesTo(List.of("Resource::*")).reason(
-          "ecr:GetAuthorizationToken, added by CDK to the task execution role, supports no resource restriction.").build(),
+      NagPackSuppression.builder().id("AwsSolutions-IAM5").appliesTo(List.of("Resource::*",
+          RegexAppliesTo.builder().regex("/^Resource::<MonitoringMetricsLogs[0-9A-F]+\\.Arn>:log-stream:\\*$/g").build()))
+          .reason("ecr:GetAuthorizationToken (CDK's task execution role) and the X-Ray write and sampling actions"
+              + " (task role) support no resource-level restriction; the collector writes one log stream per task,"
+              + " named by task id, in the one metrics log group.").build(),
       suppress("AwsSolutions-SMG4",
           "Origin secret: rotation follows the runbook (WAF accepts both); key and AUTH secrets are rotated with a redeploy."));
 

@@ -56,6 +56,7 @@ public final class TokenCacheServiceStack extends Stack {
   final CfnReplicationGroup valkey;
   final Secret originSecret;
   final OriginVerifyWaf waf;
+  final TokenCacheMonitoring monitoring;
 
   public TokenCacheServiceStack(Construct scope, String id, StackProps props, DeploySettings settings,
       String sourceDirectory) {
@@ -147,12 +148,15 @@ public final class TokenCacheServiceStack extends Stack {
         .scaleOnCpuUtilization("Cpu", CpuUtilizationScalingProps.builder().targetUtilizationPercent(60).build());
 
     waf = new OriginVerifyWaf(this, "OriginVerify", settings.userPoolArn(), originSecret);
+    monitoring = new TokenCacheMonitoring(this, "Monitoring", service, settings, logs);
 
     CfnOutput.Builder.create(this, "TokenEndpoint")
         .value("https://" + service.getLoadBalancer().getLoadBalancerDnsName() + "/oauth2/token")
         .description("point a DNS name of the certificate at the load balancer, then POST token requests there").build();
     CfnOutput.Builder.create(this, "WebAclArn").value(waf.webAcl.getAttrArn()).build();
     CfnOutput.Builder.create(this, "OriginSecretArn").value(originSecret.getSecretArn()).build();
+    CfnOutput.Builder.create(this, "AlarmTopicArn").value(monitoring.alarmTopic.getTopicArn()).build();
+    CfnOutput.Builder.create(this, "DashboardName").value(settings.serviceName()).build();
   }
 
   private Secret secret(String id, String description, int length) {

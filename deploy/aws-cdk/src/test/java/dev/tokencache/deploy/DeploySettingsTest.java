@@ -28,6 +28,14 @@ class DeploySettingsTest {
         .hasMessageStartingWith("stage_name: prod stage (expected:");
     assertThatThrownBy(() -> DeploySettings.from(context("certificate_arn", "cert")::get))
         .hasMessageStartingWith("certificate_arn: cert (expected:");
+    assertThatThrownBy(() -> DeploySettings.from(context("metrics_namespace", "AWS/ApiGateway")::get))
+        .hasMessage("metrics_namespace: AWS/ApiGateway (expected: a CloudWatch namespace, not starting with AWS/)");
+    assertThatThrownBy(() -> DeploySettings.from(context("service_name", "Token Cache")::get))
+        .hasMessageStartingWith("service_name: Token Cache (expected:");
+    assertThatThrownBy(() -> DeploySettings.from(context("alarm_topic_arn", "ops")::get))
+        .hasMessage("alarm_topic_arn: ops (expected: arn:aws:sns:REGION:ACCOUNT:NAME)");
+    assertThatThrownBy(() -> DeploySettings.from(context("trace_sample_ratio", "5")::get))
+        .hasMessageStartingWith("trace_sample_ratio: 5 (expected:");
   }
 
   @Test
@@ -43,5 +51,10 @@ class DeploySettingsTest {
     assertThat(settings.region()).isEqualTo("us-east-1");
     assertThat(settings.tokenUrl()).isEqualTo("https://x.auth.us-east-1.amazoncognito.com/oauth2/token");
     assertThatThrownBy(settings::requiredCertificateArn).hasMessageStartingWith("certificate_arn:");
+    assertThat(settings.metricsNamespace()).isEqualTo("Tokencache");
+    assertThat(settings.serviceName()).isEqualTo("tokencache");
+    assertThat(settings.alarmTopicArn()).isNull();
+    assertThat(settings.traceSampleRatio()).isEqualTo("0.01");
+    assertThat(settings.adotCollectorImage()).isEqualTo(DeploySettings.ADOT_COLLECTOR_IMAGE);
   }
 }

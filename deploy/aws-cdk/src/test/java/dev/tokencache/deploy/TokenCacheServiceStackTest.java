@@ -33,7 +33,7 @@ class TokenCacheServiceStackTest {
 
   private void containerHas(String property, Object element) {
     template.hasResourceProperties("AWS::ECS::TaskDefinition", Map.of("ContainerDefinitions",
-        List.of(Match.objectLike(Map.of(property, Match.arrayWith(List.of(element)))))));
+        Match.arrayWith(List.of(Match.objectLike(Map.of(property, Match.arrayWith(List.of(element))))))));
   }
 
   @Test
@@ -48,7 +48,8 @@ class TokenCacheServiceStackTest {
     containerHas("Secrets", Match.objectLike(Map.of("Name", "VALKEY_AUTH_TOKEN")));
     containerHas("PortMappings", Match.objectLike(Map.of("ContainerPort", 9090)));
     template.hasResourceProperties("AWS::ECS::TaskDefinition", Map.of("ContainerDefinitions",
-        List.of(Match.objectLike(Map.of("LogConfiguration", Match.objectLike(Map.of("LogDriver", "awslogs")))))));
+        Match.arrayWith(List.of(Match.objectLike(Map.of("LogConfiguration",
+            Match.objectLike(Map.of("LogDriver", "awslogs"))))))));
     template.hasResourceProperties("AWS::ElastiCache::ReplicationGroup", Map.of(
         "Engine", "valkey",
         "TransitEncryptionEnabled", true,
