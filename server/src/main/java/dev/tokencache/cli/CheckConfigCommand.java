@@ -3,6 +3,7 @@ package dev.tokencache.cli;
 import dev.tokencache.config.ConfigException;
 import dev.tokencache.config.ConfigKey;
 import dev.tokencache.config.ConfigKeys;
+import dev.tokencache.config.ConfigValues;
 import dev.tokencache.config.RawConfig;
 import dev.tokencache.config.Settings;
 import dev.tokencache.config.SettingsParser;
@@ -34,7 +35,7 @@ final class CheckConfigCommand implements Callable<Integer> {
     Settings settings;
     try {
       settings = SettingsParser.parse(raw);
-      settings.upstream().requiredTokenUrl();
+      settings.routes();
     } catch (ConfigException e) {
       e.problems().forEach(problem -> err.println(file + ": " + problem));
       return Main.CONFIG_ERROR;
@@ -44,7 +45,17 @@ final class CheckConfigCommand implements Callable<Integer> {
     for (ConfigKey key : ConfigKeys.all()) {
       String value = raw.get(key.name());
       if (value != null) {
-        out.println("  " + key.name() + " = " + (key.secret() ? "<masked>" : value));
+        out.println("  " + key.name() + " = " + (key.secret() ? "<masked>" : ConfigValues.maskUserInfo(value)));
+      }
+    }
+    for (Settings.NamedUpstream named : settings.upstreams()) {
+      out.println("  upstream " + named.name() + " at " + named.route(settings.server().tokenPath()) + ":");
+      for (String suffix : ConfigKeys.perUpstreamSuffixes()) {
+        String value = raw.get(ConfigKeys.UPSTREAMS + "." + named.name() + "." + suffix);
+        if (value != null) {
+          boolean secret = ConfigKeys.perUpstream(suffix).map(ConfigKey::secret).orElse(false);
+          out.println("    " + suffix + " = " + (secret ? "<masked>" : ConfigValues.maskUserInfo(value)));
+        }
       }
     }
     return 0;

@@ -36,10 +36,15 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--exit", description = "stop after the report instead of serving until Ctrl-C")
   boolean exit;
 
+  @Option(names = "--cost-per-1000", defaultValue = "2.25",
+      description = "price of 1,000 token requests at the authorization server, USD (default: ${DEFAULT-VALUE}, "
+          + "Cognito's M2M price)")
+  double costPer1000;
+
   @Override
   public Integer call() throws Exception {
     DemoOptions options = new DemoOptions(apps, ConfigValuesAccess.duration("--token-lifetime", lifetime), perLifetime,
-        ConfigValuesAccess.duration("--duration", duration), port);
+        ConfigValuesAccess.duration("--duration", duration), port, costPer1000);
     PrintStream out = System.out;
     try (Demo demo = Demo.start(options)) {
       out.printf("tokencache demo: issuer at %s, proxy at http://127.0.0.1:%d/oauth2/token%n",

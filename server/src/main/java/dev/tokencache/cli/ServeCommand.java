@@ -11,6 +11,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +39,7 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Settings settings = SettingsOptions.settings(spec.commandLine().getParseResult(), System.getenv());
-    settings.upstream().requiredTokenUrl();
+    List<Settings.NamedUpstream> routes = settings.routes();
     settings.cache().sizeWarning().ifPresent(warning -> LOG.warn("{}", warning));
     int loops = settings.server().eventLoops() > 0
         ? settings.server().eventLoops()
@@ -48,11 +52,24 @@ final class ServeCommand implements Callable<Integer> {
       SecretSource origin = settings.origin().secretSource().isEmpty() ? null : Blocking.await(SecretSources.parse(
           settings.origin().secretSource().get(), System.getenv(), settings.origin().pollInterval(),
           settings.guard().previousGrace(), InstantSource.system()).start(vertx));
+      // a named upstream with an origin secret source of its own gets it started too; the others share the top one
+      Map<String, SecretSource> origins = new LinkedHashMap<>();
+      for (Settings.NamedUpstream named : routes) {
+        Optional<String> spec = named.origin().secretSource();
+        if (spec.isPresent() && !spec.equals(settings.origin().secretSource())) {
+          origins.put(named.name(), Blocking.await(SecretSources.parse(spec.get(), System.getenv(),
+              named.origin().pollInterval(), settings.guard().previousGrace(), InstantSource.system()).start(vertx)));
+        }
+      }
       proxy = Blocking.await(ProxyServer.start(vertx, settings, InstantSource.system(), new ProxyServer.Extras(
-          observability.requests(), observability.upstream(), Tracing.fromEnvironment(System.getenv()), origin)));
-      observability.metrics().watch(proxy.pipeline());
+          observability.requests(), observability.upstream(), Tracing.fromEnvironment(System.getenv()), origin,
+          origins)));
+      for (Settings.NamedUpstream named : routes) {
+        observability.metrics().watch(named.name(), proxy.pipelines().get(named.name()),
+            named.upstream().costPer1000(), named.upstream().quotaRps());
+      }
       admin = settings.admin().port() == 0 ? null : Blocking.await(AdminServer.start(vertx, settings.server().host(),
-          settings.admin().port(), observability.registry(), Checks.of(proxy, origin)));
+          settings.admin().port(), observability.registry(), Checks.of(proxy, origin, origins)));
       if (admin != null) {
         LOG.info("admin listener (metrics, health) on port {}", admin.port());
       }

@@ -24,6 +24,10 @@ public final class ConfigKeys {
   public static final String UPSTREAM_BACKOFF_MAX = "upstream.backoff-max";
   public static final String UPSTREAM_MAX_RATE = "upstream.max-rate";
   public static final String UPSTREAM_MAX_RATE_PER_CLIENT = "upstream.max-rate-per-client";
+  public static final String UPSTREAM_COST_PER_1000 = "upstream.cost-per-1000";
+  public static final String UPSTREAM_QUOTA_RPS = "upstream.quota-rps";
+  /** Named upstreams: {@code upstreams.<name>.<upstream.* or origin.* key>}. */
+  public static final String UPSTREAMS = "upstreams";
   public static final String PROXY_OTHER_GRANTS = "proxy.other-grants";
   public static final String ORIGIN_HEADER = "origin.header";
   public static final String ORIGIN_SECRET = "origin.secret";
@@ -70,6 +74,8 @@ public final class ConfigKeys {
     add(UPSTREAM_BACKOFF_MAX, "60s", "longest backoff step, and the cap on an upstream Retry-After");
     add(UPSTREAM_MAX_RATE, "0", "upstream requests per second for this instance in all, burst of one second (0: off)");
     add(UPSTREAM_MAX_RATE_PER_CLIENT, "5", "upstream requests per second per client id, burst of ten seconds (0: off)");
+    add(UPSTREAM_COST_PER_1000, "0", "what 1,000 token requests cost at the upstream (e.g. 2.25), for the money-saved metric");
+    add(UPSTREAM_QUOTA_RPS, "0", "the upstream's rate quota in requests per second, for the quota-used metric (0: unknown)");
     add(PROXY_OTHER_GRANTS, "pass", "grant types other than client_credentials: pass or reject");
     add(ORIGIN_HEADER, "x-origin-verify", "header that carries the origin secret upstream");
     addSecret(ORIGIN_SECRET, null, "origin secret source: env:NAME, file:PATH or aws-secretsmanager:ARN[#json-key]");
@@ -114,5 +120,29 @@ public final class ConfigKeys {
 
   public static Optional<ConfigKey> find(String name) {
     return Optional.ofNullable(ALL.get(name));
+  }
+
+  /**
+   * The key a named upstream's setting stands for: {@code token-url} → {@code upstream.token-url},
+   * {@code origin.secret} → {@code origin.secret}; empty when it is not one a named upstream may set.
+   */
+  public static Optional<ConfigKey> perUpstream(String suffix) {
+    if (suffix.startsWith("origin.")) {
+      return find(suffix);
+    }
+    return find("upstream." + suffix);
+  }
+
+  /** The suffixes a named upstream may set, as they appear after {@code upstreams.<name>.}. */
+  public static List<String> perUpstreamSuffixes() {
+    List<String> suffixes = new java.util.ArrayList<>();
+    for (String name : ALL.keySet()) {
+      if (name.startsWith("upstream.")) {
+        suffixes.add(name.substring("upstream.".length()));
+      } else if (name.startsWith("origin.")) {
+        suffixes.add(name);
+      }
+    }
+    return suffixes;
   }
 }

@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parsers for the textual forms of durations ({@code 500ms}, {@code 2s}, {@code 10m}) and sizes ({@code 16KiB}). */
-final class ConfigValues {
+public final class ConfigValues {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB|k|K|m|M|g|G)?");
 
@@ -35,6 +35,11 @@ final class ConfigValues {
   }
 
   /** Returns the size in bytes, or {@code -1} when the text is not one. KB and KiB both mean 1024. */
+  /** A URL with any user information ({@code user:password@}) replaced by {@code <masked>}; other text as it is. */
+  public static String maskUserInfo(String value) {
+    return value.replaceAll("(?<=://)[^/@\\s]+@", "<masked>@");
+  }
+
   static long size(String text) {
     Matcher m = SIZE.matcher(text.trim());
     if (!m.matches()) {

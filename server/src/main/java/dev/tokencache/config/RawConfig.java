@@ -19,10 +19,13 @@ import java.util.Map;
  * environment variables are ignored (the environment is shared with other programs).
  */
 public final class RawConfig {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
 
   private final Map<String, String> values = new LinkedHashMap<>();
   private final List<String> problems = new ArrayList<>();
+  /** Named upstreams in the order they were first mentioned. */
+  private final java.util.LinkedHashSet<String> upstreamNames = new java.util.LinkedHashSet<>();
 
   private RawConfig() {
     for (ConfigKey key : ConfigKeys.all()) {
@@ -60,7 +63,10 @@ public final class RawConfig {
     return this;
   }
 
-  /** Merges {@code TOKENCACHE_*} variables of the given environment over the current values. */
+  /**
+   * Merges {@code TOKENCACHE_*} variables of the given environment over the current values, named upstreams
+   * included: {@code TOKENCACHE_UPSTREAMS_<NAME>_TOKEN_URL} (the name in upper case, {@code _} for {@code -}).
+   */
   public RawConfig withEnvironment(Map<String, String> environment) {
     for (ConfigKey key : ConfigKeys.all()) {
       String value = environment.get(key.environmentName());
@@ -68,6 +74,27 @@ public final class RawConfig {
         values.put(key.name(), value);
       }
     }
+    String prefix = "TOKENCACHE_UPSTREAMS_";
+    new java.util.TreeMap<>(environment).forEach((variable, value) -> {
+      if (!variable.startsWith(prefix)) {
+        return;
+      }
+      String rest = variable.substring(prefix.length());
+      String matched = null;
+      for (String suffix : ConfigKeys.perUpstreamSuffixes()) { // the longest suffix wins: CONNECT_TIMEOUT over TIMEOUT
+        String envSuffix = "_" + suffix.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+        if (rest.endsWith(envSuffix) && rest.length() > envSuffix.length()
+            && (matched == null || suffix.length() > matched.length())) {
+          matched = suffix;
+        }
+      }
+      if (matched != null) {
+        String envSuffix = matched.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+        String name = rest.substring(0, rest.length() - envSuffix.length() - 1)
+            .toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        set(ConfigKeys.UPSTREAMS + "." + name + "." + matched, value);
+      }
+    });
     return this;
   }
 
@@ -98,11 +125,52 @@ public final class RawConfig {
   }
 
   private void set(String name, String value) {
+    if (name.startsWith(ConfigKeys.UPSTREAMS + ".")) {
+      String rest = name.substring(ConfigKeys.UPSTREAMS.length() + 1);
+      int dot = rest.indexOf('.');
+      String upstream = dot < 0 ? rest : rest.substring(0, dot);
+      if (dot < 0 || ConfigKeys.perUpstream(rest.substring(dot + 1)).isEmpty()) {
+        problems.add(name + ": (expected: upstreams." + upstream + ". followed by one of "
+            + String.join(", ", ConfigKeys.perUpstreamSuffixes()) + ")");
+        return;
+      }
+      upstreamNames.add(upstream);
+      values.put(name, value);
+      return;
+    }
     if (ConfigKeys.find(name).isEmpty()) {
       problems.add(name + ": (expected: a known key; see docs/configuration.md)");
       return;
     }
     values.put(name, value);
+  }
+
+  /** The named upstreams, in the order they were first given. */
+  public List<String> upstreamNames() {
+    return List.copyOf(upstreamNames);
+  }
+
+  /**
+   * The values one named upstream sees: every top-level value, with the upstream's own settings in place of the
+   * {@code upstream.*} and {@code origin.*} keys they stand for.
+   */
+  RawConfig forUpstream(String name) {
+    RawConfig scoped = new RawConfig();
+    scoped.values.clear();
+    scoped.values.putAll(values);
+    String prefix = ConfigKeys.UPSTREAMS + "." + name + ".";
+    values.forEach((key, value) -> {
+      if (key.startsWith(prefix)) {
+        ConfigKeys.perUpstream(key.substring(prefix.length())).ifPresent(k -> scoped.values.put(k.name(), value));
+      }
+    });
+    return scoped;
+  }
+
+  /** Whether the named upstream sets {@code topLevelKey} itself (rather than inheriting it). */
+  boolean upstreamSets(String name, String topLevelKey) {
+    String suffix = topLevelKey.startsWith("upstream.") ? topLevelKey.substring("upstream.".length()) : topLevelKey;
+    return values.containsKey(ConfigKeys.UPSTREAMS + "." + name + "." + suffix);
   }
 
   /** The value of a key, or {@code null} when it has none. */

@@ -10,7 +10,39 @@ import java.util.Optional;
  * read only the part that concerns them.
  */
 public record Settings(Server server, Upstream upstream, Cache cache, Proxy proxy, Origin origin, Admin admin, Log log,
-    Guard guard, Redis redis) {
+    Guard guard, Redis redis, java.util.List<NamedUpstream> upstreams) {
+
+  /** The name of the upstream of {@code upstream.token-url}, served at {@code server.token-path}. */
+  public static final String DEFAULT_UPSTREAM = "default";
+
+  /**
+   * One authorization server behind the proxy, with its own settings (each unset one inherited from the top
+   * level), served at {@link #route}.
+   */
+  public record NamedUpstream(String name, Upstream upstream, Origin origin) {
+    /** The path it is served at: {@code /<name>} + {@code server.token-path}; the default one at the token path. */
+    public String route(String tokenPath) {
+      return DEFAULT_UPSTREAM.equals(name) ? tokenPath : "/" + name + tokenPath;
+    }
+  }
+
+  /**
+   * Every upstream served, the default one ({@code upstream.token-url}) first when set, then the named ones.
+   *
+   * @throws ConfigException when there is none (serve needs at least one)
+   */
+  public java.util.List<NamedUpstream> routes() {
+    java.util.List<NamedUpstream> routes = new java.util.ArrayList<>();
+    if (upstream.tokenUrl().isPresent()) {
+      routes.add(new NamedUpstream(DEFAULT_UPSTREAM, upstream, origin));
+    }
+    routes.addAll(upstreams);
+    if (routes.isEmpty()) {
+      throw new ConfigException(ConfigKeys.UPSTREAM_TOKEN_URL + ": (expected: the authorization server's token "
+          + "endpoint URL, or upstreams.NAME.token-url for named upstreams; one is required)");
+    }
+    return java.util.List.copyOf(routes);
+  }
 
   /** The token listener. */
   public record Server(
@@ -35,7 +67,9 @@ public record Settings(Server server, Upstream upstream, Cache cache, Proxy prox
       Duration backoff,
       Duration backoffMax,
       double maxRate,
-      double maxRatePerClient) {
+      double maxRatePerClient,
+      double costPer1000,
+      double quotaRps) {
 
     /** The token URL, which {@code serve} requires. */
     public URI requiredTokenUrl() {

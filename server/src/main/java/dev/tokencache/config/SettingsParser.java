@@ -19,8 +19,14 @@ public final class SettingsParser {
   private final List<String> problems = new ArrayList<>();
 
   private SettingsParser(RawConfig raw) {
+    this(raw, true);
+  }
+
+  private SettingsParser(RawConfig raw, boolean withSourceProblems) {
     this.raw = raw;
-    problems.addAll(raw.problems());
+    if (withSourceProblems) {
+      problems.addAll(raw.problems());
+    }
   }
 
   /**
@@ -40,7 +46,47 @@ public final class SettingsParser {
   private Settings settings() {
     Settings.Origin origin = origin();
     Settings.Cache cache = cache();
-    return new Settings(server(), upstream(), cache, proxy(), origin, admin(), log(), guard(origin), redis(cache));
+    Settings.Upstream upstream = upstream();
+    return new Settings(server(), upstream, cache, proxy(), origin, admin(), log(), guard(origin), redis(cache),
+        namedUpstreams(upstream));
+  }
+
+  private static final java.util.regex.Pattern UPSTREAM_NAME = java.util.regex.Pattern.compile("[a-z0-9-]{1,63}");
+
+  /**
+   * The named upstreams: each parsed over the top-level values with its own in their place. A problem is reported
+   * under the upstream's key (upstreams.orders.timeout) when the upstream set it, once at the top level otherwise.
+   */
+  private java.util.List<Settings.NamedUpstream> namedUpstreams(Settings.Upstream defaultUpstream) {
+    java.util.List<Settings.NamedUpstream> named = new ArrayList<>();
+    for (String name : raw.upstreamNames()) {
+      if (!UPSTREAM_NAME.matcher(name).matches()) {
+        problems.add(ConfigKeys.UPSTREAMS + "." + name + ": (expected: a name of lower-case letters, digits and -)");
+        continue;
+      }
+      if (Settings.DEFAULT_UPSTREAM.equals(name) && defaultUpstream.tokenUrl().isPresent()) {
+        problems.add(ConfigKeys.UPSTREAMS + ".default: (expected: another name; \"default\" is the upstream of "
+            + ConfigKeys.UPSTREAM_TOKEN_URL + ", served at " + ConfigKeys.SERVER_TOKEN_PATH + ")");
+        continue;
+      }
+      RawConfig scoped = raw.forUpstream(name);
+      SettingsParser parser = new SettingsParser(scoped, false);
+      Settings.Upstream upstream = parser.upstream();
+      Settings.Origin origin = parser.origin();
+      if (upstream.tokenUrl().isEmpty() && !raw.upstreamSets(name, ConfigKeys.UPSTREAM_TOKEN_URL)) {
+        problems.add(ConfigKeys.UPSTREAMS + "." + name + ".token-url: (expected: the authorization server's token "
+            + "endpoint URL; every named upstream needs one)");
+      }
+      for (String problem : parser.problems) {
+        String key = problem.substring(0, problem.indexOf(':'));
+        if (raw.upstreamSets(name, key)) {
+          String suffix = key.startsWith("upstream.") ? key.substring("upstream.".length()) : key;
+          problems.add(ConfigKeys.UPSTREAMS + "." + name + "." + suffix + problem.substring(key.length()));
+        }
+      }
+      named.add(new Settings.NamedUpstream(name, upstream, origin));
+    }
+    return java.util.List.copyOf(named);
   }
 
   private Settings.Server server() {
@@ -88,8 +134,10 @@ public final class SettingsParser {
     }
     double maxRate = rate(ConfigKeys.UPSTREAM_MAX_RATE);
     double maxRatePerClient = rate(ConfigKeys.UPSTREAM_MAX_RATE_PER_CLIENT);
+    double costPer1000 = nonNegative(ConfigKeys.UPSTREAM_COST_PER_1000, "a price per 1,000 token requests, e.g. 2.25");
+    double quotaRps = rate(ConfigKeys.UPSTREAM_QUOTA_RPS);
     return new Settings.Upstream(url, auth, connect, timeout, connections, backoff, backoffMax, maxRate,
-        maxRatePerClient);
+        maxRatePerClient, costPer1000, quotaRps);
   }
 
   private Settings.Cache cache() {
@@ -252,6 +300,10 @@ public final class SettingsParser {
   }
 
   private double rate(String key) {
+    return nonNegative(key, "requests per second, a number from 0 (off) to 1000000, e.g. 5 or 0.5");
+  }
+
+  private double nonNegative(String key, String expected) {
     String value = text(key);
     if (value == null) {
       return 0;
@@ -264,7 +316,7 @@ public final class SettingsParser {
     } catch (NumberFormatException e) {
       // reported below
     }
-    problem(key, value, "requests per second, a number from 0 (off) to 1000000, e.g. 5 or 0.5");
+    problem(key, value, expected);
     return 0;
   }
 

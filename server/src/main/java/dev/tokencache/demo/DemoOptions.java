@@ -10,9 +10,26 @@ import java.time.Duration;
  * @param requestsPerLifetime how often each application asks per token lifetime (the seed's example: 12)
  * @param duration how long the fleet runs
  * @param proxyPort the proxy's port (0: any free port)
+ * @param costPer1000 what 1,000 token requests cost at the authorization server, for the money saved (USD)
  */
-public record DemoOptions(int apps, Duration tokenLifetime, int requestsPerLifetime, Duration duration, int proxyPort) {
+public record DemoOptions(int apps, Duration tokenLifetime, int requestsPerLifetime, Duration duration, int proxyPort,
+    double costPer1000) {
+
+  /**
+   * Amazon Cognito's published price for machine-to-machine token requests, in USD per 1,000 (as read when this was
+   * written, November 2026; {@code --cost-per-1000} sets another).
+   */
+  public static final double COGNITO_M2M_PER_1000 = 2.25;
+
+  /** With Cognito's M2M price. */
+  public DemoOptions(int apps, Duration tokenLifetime, int requestsPerLifetime, Duration duration, int proxyPort) {
+    this(apps, tokenLifetime, requestsPerLifetime, duration, proxyPort, COGNITO_M2M_PER_1000);
+  }
+
   public DemoOptions {
+    if (costPer1000 < 0) {
+      throw new IllegalArgumentException("demo: --cost-per-1000 must be 0 or more");
+    }
     if (apps < 1 || requestsPerLifetime < 1 || tokenLifetime.toSeconds() < 2 || duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException("demo: apps and requests per lifetime >= 1, lifetime >= 2s, duration > 0");
     }

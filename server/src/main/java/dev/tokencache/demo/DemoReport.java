@@ -58,6 +58,14 @@ public record DemoReport(DemoOptions options, long requests, long hits, long mis
     row(out, "without a cache", String.format(Locale.ROOT, "%,d token requests a day, %,d a month", seedDay, seedDay * 30));
     row(out, "with tokencache", String.format(Locale.ROOT, "%,d a day, %,d a month", withDay, withDay * 30));
     row(out, "saved", String.format(Locale.ROOT, "%,d token requests a month", (seedDay - withDay) * 30));
+    double price = options.costPer1000();
+    out.append(String.format(Locale.ROOT, "%nMoney saved at USD %.2f per 1,000 token requests (Cognito's M2M price; "
+        + "--cost-per-1000 sets another):%n", price));
+    row(out, "this run", String.format(Locale.ROOT, "USD %.4f  (%,d requests not sent)",
+        (requests - issuerRequests) * price / 1000, requests - issuerRequests));
+    row(out, "the sample's example, a month", String.format(Locale.ROOT, "USD %,.2f without the cache, USD %,.2f with it: "
+        + "USD %,.2f saved", seedDay * 30 * price / 1000, withDay * 30 * price / 1000,
+        (seedDay - withDay) * 30 * price / 1000));
     return out.toString();
   }
 

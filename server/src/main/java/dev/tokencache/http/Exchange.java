@@ -27,8 +27,15 @@ final class Exchange {
   private long upstreamNanos = -1;
   private final Span span;
 
-  Exchange(HttpServerRequest request, String route, RequestObserver observer, InstantSource clock, Tracing tracing) {
+  /** The upstream label of a request whose path routes nowhere. */
+  static final String NO_UPSTREAM = "none";
+
+  private final String upstream;
+
+  Exchange(HttpServerRequest request, String route, String upstream, RequestObserver observer, InstantSource clock,
+      Tracing tracing) {
     this.request = request;
+    this.upstream = upstream;
     this.observer = observer;
     this.span = tracing.enabled() ? tracing.startServer(request.method().name() + " " + route, request, HEADERS) : null;
     this.arrived = clock.instant();
@@ -77,7 +84,8 @@ final class Exchange {
       span.end();
     }
     String remote = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
-    observer.completed(new RequestRecord(arrived, requestId, remote, request.method().name(), request.path(), status,
+    observer.completed(new RequestRecord(arrived, requestId, remote, request.method().name(), request.path(), upstream,
+        status,
         result, proxyError, System.nanoTime() - started, upstreamNanos, clientId, scope));
   }
 

@@ -12,6 +12,8 @@ import java.time.Instant;
  * @param clientIp the peer address
  * @param method HTTP method
  * @param path the path, without the query string (which may hold credentials)
+ * @param upstream the name of the upstream the path routes to ({@code default} for {@code upstream.token-url}),
+ *     or {@code none} for a path that routes nowhere
  * @param status the status answered
  * @param result how the cache answered
  * @param proxyError whether the proxy itself refused or failed the request (bad input, 502, 504)
@@ -20,5 +22,6 @@ import java.time.Instant;
  * @param clientId the client id, or {@code null} when unknown
  * @param scope the canonical scope, or {@code null}
  */
-public record RequestRecord(Instant time, String requestId, String clientIp, String method, String path, int status,
+public record RequestRecord(Instant time, String requestId, String clientIp, String method, String path,
+    String upstream, int status,
     CacheResult result, boolean proxyError, long durationNanos, long upstreamNanos, String clientId, String scope) {}

@@ -42,29 +42,34 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
   private static final String FORM = "application/x-www-form-urlencoded";
 
   private final Settings settings;
-  private final TokenPipeline pipeline;
-  private final CacheKeyDeriver keys;
+  private final java.util.Map<String, Route> routes;
+  private final String servedPaths;
   private final InstantSource clock;
   private final RequestObserver observer;
   private final Tracing tracing;
 
-  public TokenEndpoint(Settings settings, TokenPipeline pipeline, CacheKeyDeriver keys, InstantSource clock,
-      RequestObserver observer, Tracing tracing) {
+  /** @param routes the upstreams served, each at its own path */
+  public TokenEndpoint(Settings settings, java.util.List<Route> routes, InstantSource clock, RequestObserver observer,
+      Tracing tracing) {
     this.tracing = tracing;
     this.settings = settings;
-    this.pipeline = pipeline;
-    this.keys = keys;
+    java.util.Map<String, Route> byPath = new java.util.HashMap<>();
+    routes.forEach(route -> byPath.put(route.path(), route));
+    this.routes = java.util.Map.copyOf(byPath);
+    this.servedPaths = String.join(", ", routes.stream().map(Route::path).toList());
     this.clock = clock;
     this.observer = observer;
   }
 
   @Override
   public void handle(HttpServerRequest request) {
-    boolean tokenPath = settings.server().tokenPath().equals(request.path());
-    Exchange exchange = new Exchange(request, tokenPath ? request.path() : "unmatched", observer, clock, tracing);
-    if (!tokenPath) {
+    Route route = routes.get(request.path());
+    Exchange exchange = route == null
+        ? new Exchange(request, "unmatched", Exchange.NO_UPSTREAM, observer, clock, tracing)
+        : new Exchange(request, route.path(), route.upstream(), observer, clock, tracing);
+    if (route == null) {
       Responses.error(exchange, CacheResult.BYPASS,
-          new OAuthError(404, "invalid_request", "no such endpoint; tokens are at " + settings.server().tokenPath()));
+          new OAuthError(404, "invalid_request", "no such endpoint; tokens are at " + servedPaths));
       return;
     }
     if (request.method() != HttpMethod.POST) {
@@ -78,7 +83,7 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
           OAuthError.invalidRequest("Content-Type must be application/x-www-form-urlencoded"));
       return;
     }
-    BodyReader.read(exchange, settings.server().maxBody(), body -> onBody(exchange, body));
+    BodyReader.read(exchange, settings.server().maxBody(), body -> onBody(exchange, route, body));
   }
 
   private static boolean isForm(String contentType) {
@@ -90,7 +95,7 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
     return mediaType.toLowerCase(Locale.ROOT).equals(FORM);
   }
 
-  private void onBody(Exchange exchange, Buffer body) {
+  private void onBody(Exchange exchange, Route route, Buffer body) {
     HttpServerRequest request = exchange.request;
     ParsedRequest parsed;
     try {
@@ -101,24 +106,24 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
       return;
     }
     if (parsed instanceof ParsedRequest.ClientCredentialsGrant grant) {
-      serve(exchange, grant.request());
+      serve(exchange, route, grant.request());
     } else {
-      passThrough(exchange, ((ParsedRequest.OtherGrant) parsed).clientId(), body);
+      passThrough(exchange, route, ((ParsedRequest.OtherGrant) parsed).clientId(), body);
     }
   }
 
-  private void serve(Exchange exchange, TokenRequest tokenRequest) {
+  private void serve(Exchange exchange, Route route, TokenRequest tokenRequest) {
     exchange.client(tokenRequest.credentials().clientId(), tokenRequest.scope());
-    CacheKey key = keys.keyFor(tokenRequest);
+    CacheKey key = route.keys().keyFor(tokenRequest);
     Future<Answer> answer;
     try (Scope ignored = exchange.activate()) {
-      answer = pipeline.token(key, tokenRequest,
+      answer = route.pipeline().token(key, tokenRequest,
           wantsFreshToken(exchange.request.getHeader(HttpHeaders.CACHE_CONTROL)));
     }
     answer.onComplete(done -> write(exchange, done));
   }
 
-  private void passThrough(Exchange exchange, String clientId, Buffer body) {
+  private void passThrough(Exchange exchange, Route route, String clientId, Buffer body) {
     if (settings.proxy().otherGrants() == Settings.OtherGrants.REJECT) {
       Responses.error(exchange, CacheResult.BYPASS,
           OAuthError.unsupportedGrantType("this proxy serves only the client_credentials grant"));
@@ -127,7 +132,7 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
     HttpServerRequest request = exchange.request;
     Future<Answer> answer;
     try (Scope ignored = exchange.activate()) {
-      answer = pipeline.forward(clientId, request.query(), request.getHeader(HttpHeaders.AUTHORIZATION), body);
+      answer = route.pipeline().forward(clientId, request.query(), request.getHeader(HttpHeaders.AUTHORIZATION), body);
     }
     answer.onComplete(done -> write(exchange, done));
   }

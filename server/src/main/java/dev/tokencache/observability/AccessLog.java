@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One JSON line per request (SPEC §5): {@code time, request_id, client_ip, method, path, status, cache,
+ * One JSON line per request: {@code time, request_id, client_ip, method, path, upstream, status, cache,
  * duration_ms, upstream_ms, client_id, scope}. Built only from a {@link RequestRecord}, which holds no secret,
  * token or header value; the query string (which may carry credentials) is never logged.
  *
@@ -67,6 +67,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
       json.writeStringField("client_ip", record.clientIp());
       json.writeStringField("method", record.method());
       json.writeStringField("path", record.path());
+      json.writeStringField("upstream", record.upstream());
       json.writeNumberField("status", record.status());
       json.writeStringField("cache", record.proxyError() ? ProxyMetrics.ERROR : record.result().label());
       json.writeNumberField("duration_ms", record.durationNanos() / 1e6);

@@ -20,9 +20,10 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The proxy's metrics (SPEC §5), as Prometheus sees them. Every meter with a fixed label is bound once here;
- * status labels are bound on first use (HTTP statuses are a small, bounded set). No label ever holds a client id,
- * a scope or a secret.
+ * The proxy's metrics, as Prometheus sees them. Every series about requests or an upstream carries an
+ * {@code upstream} label: the upstream's name ({@code default} for {@code upstream.token-url}; {@code none} for a
+ * path that routes nowhere). Meters are bound once per upstream on first use; status labels on first use (HTTP
+ * statuses are a small, bounded set). No label ever holds a client id, a scope or a secret.
  *
  * <ul>
  *   <li>{@code tokencache_requests_total{result}}: one per answered token-listener request; {@code result} is
@@ -54,129 +55,195 @@ public final class ProxyMetrics implements RequestObserver, UpstreamListener {
   /** The {@code result} label of a request the proxy refused or failed itself. */
   public static final String ERROR = "error";
 
+  /** The values of {@code tokencache_upstream_state{state}}, in the order of {@link TokenPipeline#upstreamState()}. */
+  private static final String[] UPSTREAM_STATES = {"healthy", "failing", "paused"};
+
   private final MeterRegistry registry;
-  private final Counter[] requestsByResult = new Counter[CacheResult.values().length];
-  private final Timer[] durationByResult = new Timer[CacheResult.values().length];
-  private final Counter errors;
-  private final Timer errorDuration;
-  private final Counter avoided;
-  private final Timer upstreamDuration;
-  private final ConcurrentMap<Integer, Counter> responsesByStatus = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, Counter> upstreamByStatus = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Meters> byUpstream = new ConcurrentHashMap<>();
+  private boolean storeWatched;
 
   public ProxyMetrics(MeterRegistry registry) {
     this.registry = registry;
-    for (CacheResult result : CacheResult.values()) {
-      requestsByResult[result.ordinal()] = requests(result.label());
-      durationByResult[result.ordinal()] = duration(result.label());
+  }
+
+  /** The meters of one upstream, bound on first use. */
+  private final class Meters implements UpstreamListener {
+    private final String upstream;
+    private final Counter[] requestsByResult = new Counter[CacheResult.values().length];
+    private final Timer[] durationByResult = new Timer[CacheResult.values().length];
+    private final Counter errors;
+    private final Timer errorDuration;
+    private final Counter avoided;
+    private final Timer upstreamDuration;
+    private final ConcurrentMap<Integer, Counter> responsesByStatus = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> upstreamByStatus = new ConcurrentHashMap<>();
+
+    Meters(String upstream) {
+      this.upstream = upstream;
+      for (CacheResult result : CacheResult.values()) {
+        requestsByResult[result.ordinal()] = requests(result.label());
+        durationByResult[result.ordinal()] = duration(result.label());
+      }
+      errors = requests(ERROR);
+      errorDuration = duration(ERROR);
+      avoided = Counter.builder("tokencache.upstream.calls.avoided")
+          .description("Requests answered without an upstream call of their own (hit, coalesced, stale, negative, "
+              + "backoff, limited)")
+          .tag("upstream", upstream).register(registry);
+      upstreamDuration = Timer.builder("tokencache.upstream.duration")
+          .description("Duration of exchanges with the authorization server")
+          .tag("upstream", upstream).serviceLevelObjectives(BUCKETS).register(registry);
     }
-    errors = requests(ERROR);
-    errorDuration = duration(ERROR);
-    avoided = Counter.builder("tokencache.upstream.calls.avoided")
-        .description("Requests answered without an upstream call of their own (hit, coalesced, stale, negative, backoff)")
-        .register(registry);
-    upstreamDuration = Timer.builder("tokencache.upstream.duration")
-        .description("Duration of exchanges with the authorization server")
-        .serviceLevelObjectives(BUCKETS)
-        .register(registry);
+
+    private Counter requests(String result) {
+      return Counter.builder("tokencache.requests").description("Token-listener requests, by how they were answered")
+          .tag("result", result).tag("upstream", upstream).register(registry);
+    }
+
+    private Timer duration(String result) {
+      return Timer.builder("tokencache.request.duration").description("Time from arrival to the end of the answer")
+          .tag("result", result).tag("upstream", upstream).serviceLevelObjectives(BUCKETS).register(registry);
+    }
+
+    void completed(RequestRecord record) {
+      int index = record.result().ordinal();
+      if (record.proxyError()) {
+        errors.increment();
+        errorDuration.record(record.durationNanos(), TimeUnit.NANOSECONDS);
+      } else {
+        requestsByResult[index].increment();
+        durationByResult[index].record(record.durationNanos(), TimeUnit.NANOSECONDS);
+        if (record.result() != CacheResult.MISS && record.result() != CacheResult.REFRESH
+            && record.result() != CacheResult.BYPASS) {
+          avoided.increment();
+        }
+      }
+      responsesByStatus.computeIfAbsent(record.status(), status -> Counter.builder("tokencache.responses")
+          .description("Token-listener responses, by HTTP status").tag("status", Integer.toString(status))
+          .tag("upstream", upstream).register(registry)).increment();
+    }
+
+    @Override
+    public void answered(int status, long elapsedNanos) {
+      exchange(Integer.toString(status), elapsedNanos);
+    }
+
+    @Override
+    public void failed(UpstreamFailure.Kind kind, long elapsedNanos) {
+      exchange(kind.name().toLowerCase(Locale.ROOT), elapsedNanos);
+    }
+
+    private void exchange(String status, long elapsedNanos) {
+      upstreamByStatus.computeIfAbsent(status, s -> Counter.builder("tokencache.upstream.requests")
+          .description("Exchanges with the authorization server, by its status, or timeout/unreachable")
+          .tag("status", s).tag("upstream", upstream).register(registry)).increment();
+      upstreamDuration.record(elapsedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Requests this upstream answered without a call of their own, for the money-saved counter. */
+    double avoided() {
+      return avoided.count();
+    }
+  }
+
+  private Meters meters(String upstream) {
+    Meters meters = byUpstream.get(upstream);
+    return meters != null ? meters : byUpstream.computeIfAbsent(upstream, Meters::new);
+  }
+
+  /** Adds the gauges of the default upstream's pipeline. */
+  public ProxyMetrics watch(TokenPipeline pipeline) {
+    return watch(dev.tokencache.config.Settings.DEFAULT_UPSTREAM, pipeline, 0, 0);
   }
 
   /**
-   * Adds the gauges that read the pipeline. Function-based meters hold their object weakly: the pipeline lives
-   * as long as the proxy, so they keep counting (a fresh stats object per call would be collected and read 0).
+   * Adds the gauges that read one upstream's pipeline (and, once, the token store all upstreams share).
+   * Function-based meters hold their object weakly: the pipeline lives as long as the proxy, so they keep
+   * counting (a fresh stats object per call would be collected and read 0).
+   *
+   * @param costPer1000 {@code upstream.cost-per-1000}: with it, {@code tokencache_upstream_cost_avoided_total}
+   * @param quotaRps {@code upstream.quota-rps}: with it, {@code tokencache_upstream_quota_used_ratio}
    */
-  public ProxyMetrics watch(TokenPipeline pipeline) {
-    Gauge.builder("tokencache.cache.entries", pipeline, TokenPipeline::entries)
-        .description("Tokens held in the cache").register(registry);
+  public synchronized ProxyMetrics watch(String upstream, TokenPipeline pipeline, double costPer1000, double quotaRps) {
+    if (!storeWatched) {
+      storeWatched = true;
+      Gauge.builder("tokencache.cache.entries", pipeline, TokenPipeline::entries)
+          .description("Tokens held in the cache, every upstream together").register(registry);
+      for (TokenStore.Eviction cause : TokenStore.Eviction.values()) {
+        FunctionCounter.builder("tokencache.cache.evictions", pipeline, p -> p.evictions(cause))
+            .description("Tokens pushed out before their time by a bound: size (cache.max-entries), memory "
+                + "(cache.max-memory), per-client (cache.max-keys-per-client: the client's own oldest)")
+            .tag("cause", cause.name().toLowerCase(Locale.ROOT).replace('_', '-')).register(registry);
+      }
+    }
     Gauge.builder("tokencache.upstream.fetches.in.flight", pipeline, TokenPipeline::fetchesInFlight)
-        .description("Upstream fetches under way; each may have many coalesced requests waiting").register(registry);
+        .description("Upstream fetches under way; each may have many coalesced requests waiting")
+        .tag("upstream", upstream).register(registry);
     Gauge.builder("tokencache.keys.on.hold", pipeline, TokenPipeline::keysOnHold)
         .description("Keys answered without the upstream now: backing off after a failure, or replaying a "
-            + "negative answer").register(registry);
+            + "negative answer").tag("upstream", upstream).register(registry);
     for (String state : UPSTREAM_STATES) {
       int value = java.util.Arrays.asList(UPSTREAM_STATES).indexOf(state);
       Gauge.builder("tokencache.upstream.state", pipeline, p -> p.upstreamState() == value ? 1 : 0)
           .description("1 for the authorization server's current state: healthy, failing (its last fetch failed) or "
-              + "paused (it answered 429 or Retry-After)").tag("state", state).register(registry);
-    }
-    for (TokenStore.Eviction cause : TokenStore.Eviction.values()) {
-      FunctionCounter.builder("tokencache.cache.evictions", pipeline, p -> p.evictions(cause))
-          .description("Tokens pushed out before their time by a bound: size (cache.max-entries), memory "
-              + "(cache.max-memory), per-client (cache.max-keys-per-client: the client's own oldest)")
-          .tag("cause", cause.name().toLowerCase(Locale.ROOT).replace('_', '-')).register(registry);
+              + "paused (it answered 429 or Retry-After)").tag("state", state).tag("upstream", upstream)
+          .register(registry);
     }
     for (Budgets.Scope scope : Budgets.Scope.values()) {
       String label = scope.name().toLowerCase(Locale.ROOT);
       FunctionCounter.builder("tokencache.upstream.limited", pipeline, p -> p.limited(scope))
           .description("Requests refused by an upstream budget instead of being sent upstream, by budget: client "
               + "(upstream.max-rate-per-client) or total (upstream.max-rate)")
-          .tag("scope", label).register(registry);
+          .tag("scope", label).tag("upstream", upstream).register(registry);
     }
     if (pipeline.totalBudgetAvailable() >= 0) {
       Gauge.builder("tokencache.upstream.budget.available", pipeline, TokenPipeline::totalBudgetAvailable)
-          .description("Upstream requests the total budget (upstream.max-rate) allows right now").register(registry);
+          .description("Upstream requests the total budget (upstream.max-rate) allows right now")
+          .tag("upstream", upstream).register(registry);
+    }
+    if (costPer1000 > 0) {
+      Meters meters = meters(upstream);
+      FunctionCounter.builder("tokencache.upstream.cost.avoided", meters, m -> m.avoided() * costPer1000 / 1000)
+          .description("What the requests answered without an upstream call would have cost there "
+              + "(upstream.cost-per-1000, in its currency)").tag("upstream", upstream).register(registry);
+    }
+    if (quotaRps > 0) {
+      Gauge.builder("tokencache.upstream.quota.used.ratio", pipeline, p -> p.upstreamRate() / quotaRps)
+          .description("Upstream requests per second over the last minute, as a share of upstream.quota-rps")
+          .tag("upstream", upstream).register(registry);
     }
     if (pipeline.hasSharedStore()) {
-      sharedCounter("hit", pipeline, TokenPipeline::sharedHits);
-      sharedCounter("miss", pipeline, TokenPipeline::sharedMisses);
-      sharedCounter("error", pipeline, TokenPipeline::sharedFailures);
+      sharedCounter("hit", upstream, pipeline, TokenPipeline::sharedHits);
+      sharedCounter("miss", upstream, pipeline, TokenPipeline::sharedMisses);
+      sharedCounter("error", upstream, pipeline, TokenPipeline::sharedFailures);
     }
     return this;
   }
 
-  /** The values of {@code tokencache_upstream_state{state}}, in the order of {@link TokenPipeline#upstreamState()}. */
-  private static final String[] UPSTREAM_STATES = {"healthy", "failing", "paused"};
-
-  private void sharedCounter(String result, TokenPipeline pipeline,
+  private void sharedCounter(String result, String upstream, TokenPipeline pipeline,
       java.util.function.ToDoubleFunction<TokenPipeline> count) {
     FunctionCounter.builder("tokencache.shared.tier", pipeline, count)
         .description("Shared-tier (Redis) outcomes of local misses: hit, miss (went upstream), error (command failed or skipped)")
-        .tag("result", result).register(registry);
-  }
-
-  private Counter requests(String result) {
-    return Counter.builder("tokencache.requests").description("Token-listener requests, by how they were answered")
-        .tag("result", result).register(registry);
-  }
-
-  private Timer duration(String result) {
-    return Timer.builder("tokencache.request.duration").description("Time from arrival to the end of the answer")
-        .tag("result", result).serviceLevelObjectives(BUCKETS).register(registry);
+        .tag("result", result).tag("upstream", upstream).register(registry);
   }
 
   @Override
   public void completed(RequestRecord record) {
-    int index = record.result().ordinal();
-    if (record.proxyError()) {
-      errors.increment();
-      errorDuration.record(record.durationNanos(), TimeUnit.NANOSECONDS);
-    } else {
-      requestsByResult[index].increment();
-      durationByResult[index].record(record.durationNanos(), TimeUnit.NANOSECONDS);
-      if (record.result() != CacheResult.MISS && record.result() != CacheResult.REFRESH
-          && record.result() != CacheResult.BYPASS) {
-        avoided.increment();
-      }
-    }
-    responsesByStatus.computeIfAbsent(record.status(), status -> Counter.builder("tokencache.responses")
-        .description("Token-listener responses, by HTTP status").tag("status", Integer.toString(status))
-        .register(registry)).increment();
+    meters(record.upstream()).completed(record);
+  }
+
+  @Override
+  public UpstreamListener forUpstream(String name) {
+    return meters(name);
   }
 
   @Override
   public void answered(int status, long elapsedNanos) {
-    upstream(Integer.toString(status), elapsedNanos);
+    meters(dev.tokencache.config.Settings.DEFAULT_UPSTREAM).answered(status, elapsedNanos);
   }
 
   @Override
   public void failed(UpstreamFailure.Kind kind, long elapsedNanos) {
-    upstream(kind.name().toLowerCase(Locale.ROOT), elapsedNanos);
-  }
-
-  private void upstream(String status, long elapsedNanos) {
-    upstreamByStatus.computeIfAbsent(status, s -> Counter.builder("tokencache.upstream.requests")
-        .description("Exchanges with the authorization server, by its status, or timeout/unreachable")
-        .tag("status", s).register(registry)).increment();
-    upstreamDuration.record(elapsedNanos, TimeUnit.NANOSECONDS);
+    meters(dev.tokencache.config.Settings.DEFAULT_UPSTREAM).failed(kind, elapsedNanos);
   }
 }

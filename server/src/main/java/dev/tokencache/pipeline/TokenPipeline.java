@@ -88,6 +88,7 @@ public final class TokenPipeline {
   private final Backoff backoff;
   private final UpstreamHealth health;
   private final Budgets budgets;
+  private final UpstreamRate rate = new UpstreamRate();
   private final ConcurrentMap<CacheKey, Future<Outcome>> flights = new ConcurrentHashMap<>();
   private final Cache<CacheKey, KeyState> states;
   private final LongAdder sharedHits = new LongAdder();
@@ -99,22 +100,30 @@ public final class TokenPipeline {
    */
   public TokenPipeline(Settings settings, Upstream upstream, TokenStore store, Optional<SharedStore> shared,
       Vertx vertx, InstantSource clock, DoubleSupplier random) {
+    this(settings.cache(), settings.upstream(), upstream, store, shared, vertx, clock, random);
+  }
+
+  /**
+   * A pipeline for one of several upstreams: {@code upstreamSettings} are that upstream's (timeouts, backoff,
+   * budgets), the cache settings are the proxy's.
+   */
+  public TokenPipeline(Settings.Cache cache, Settings.Upstream upstreamSettings, Upstream upstream, TokenStore store,
+      Optional<SharedStore> shared, Vertx vertx, InstantSource clock, DoubleSupplier random) {
     this.upstream = upstream;
     this.store = store;
     this.shared = shared;
     this.vertx = vertx;
     this.clock = clock;
     this.random = random;
-    Settings.Cache cache = settings.cache();
     this.minRemaining = cache.minRemaining();
     this.refreshAhead = cache.refreshAhead();
     this.forceRefreshInterval = cache.forceRefreshInterval();
     this.serveStale = cache.serveStale();
     this.negativeTtl = cache.negativeTtl();
-    this.lockLife = settings.upstream().timeout().plusSeconds(1);
-    this.backoff = new Backoff(settings.upstream().backoff(), settings.upstream().backoffMax(), random);
+    this.lockLife = upstreamSettings.timeout().plusSeconds(1);
+    this.backoff = new Backoff(upstreamSettings.backoff(), upstreamSettings.backoffMax(), random);
     this.health = new UpstreamHealth(upstream.tokenUrl(), backoff);
-    this.budgets = new Budgets(settings.upstream().maxRatePerClient(), settings.upstream().maxRate(),
+    this.budgets = new Budgets(upstreamSettings.maxRatePerClient(), upstreamSettings.maxRate(),
         cache.maxEntries(), clock);
     // bounded by count and, since a negative answer or a failure keeps the upstream's body, by memory too
     long stateBytes = Math.max(1024 * 1024, cache.maxMemoryBytes() / 4);
@@ -174,6 +183,7 @@ public final class TokenPipeline {
     if (refusal.isPresent()) {
       return Future.succeededFuture(new Answer.Limited(refusal.get().scope(), refusal.get().retryAfter()));
     }
+    rate.record(now);
     Future<UpstreamResponse> call;
     try {
       call = upstream.forward(query, authorization, body);
@@ -431,6 +441,7 @@ public final class TokenPipeline {
       return Future.succeededFuture(new Outcome.Limited(refusal.get()));
     }
     Instant sentAt = clock.instant();
+    rate.record(sentAt);
     Future<UpstreamResponse> call;
     try {
       call = upstream.requestToken(request);
@@ -565,6 +576,11 @@ public final class TokenPipeline {
   /** Slots left in the total budget ({@code upstream.max-rate}) now, or -1 when it is off. */
   public long totalBudgetAvailable() {
     return budgets.totalAvailable();
+  }
+
+  /** Requests sent upstream per second, over the last minute (for the quota-used ratio). */
+  public double upstreamRate() {
+    return rate.perSecond(clock.instant());
   }
 
   /** Keys whose requests are answered without the upstream now (backoff or negative answer). */

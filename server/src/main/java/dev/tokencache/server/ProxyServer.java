@@ -5,6 +5,7 @@ import dev.tokencache.cache.SharedStore;
 import dev.tokencache.cache.redis.RedisTier;
 import dev.tokencache.config.Settings;
 import dev.tokencache.http.RequestObserver;
+import dev.tokencache.http.Route;
 import dev.tokencache.http.TokenEndpoint;
 import dev.tokencache.origin.SecretSource;
 import dev.tokencache.pipeline.TokenPipeline;
@@ -38,19 +39,19 @@ public final class ProxyServer {
 
   private final Vertx vertx;
   private final List<String> deployments;
-  private final UpstreamClient upstream;
-  private final TokenPipeline pipeline;
+  private final List<UpstreamClient> clients;
+  private final Map<String, TokenPipeline> pipelines;
   private final Optional<SharedStore> shared;
   private final int port;
   private Future<Void> stopping;
 
-  private ProxyServer(Vertx vertx, List<String> deployments, UpstreamClient upstream, TokenPipeline pipeline,
-      Optional<SharedStore> shared, int port) {
+  private ProxyServer(Vertx vertx, List<String> deployments, List<UpstreamClient> clients,
+      Map<String, TokenPipeline> pipelines, Optional<SharedStore> shared, int port) {
     this.vertx = vertx;
     this.shared = shared;
     this.deployments = deployments;
-    this.upstream = upstream;
-    this.pipeline = pipeline;
+    this.clients = clients;
+    this.pipelines = pipelines;
     this.port = port;
   }
 
@@ -70,31 +71,53 @@ public final class ProxyServer {
    * @param upstream told about every upstream exchange (metrics)
    * @param tracing spans, when on
    * @param originSecret the started source of the {@code origin.header} value, or {@code null} for none
+   * @param upstreamOrigins the started sources of named upstreams that set their own {@code origin.secret}; the
+   *     others use {@code originSecret}
    */
-  public record Extras(RequestObserver requests, UpstreamListener upstream, Tracing tracing, SecretSource originSecret) {
+  public record Extras(RequestObserver requests, UpstreamListener upstream, Tracing tracing, SecretSource originSecret,
+      Map<String, SecretSource> upstreamOrigins) {
     public static final Extras NONE = new Extras(RequestObserver.NONE, UpstreamListener.NONE, Tracing.OFF, null);
+
+    /** With one origin secret source for every upstream. */
+    public Extras(RequestObserver requests, UpstreamListener upstream, Tracing tracing, SecretSource originSecret) {
+      this(requests, upstream, tracing, originSecret, Map.of());
+    }
+
+    /** The origin secret source of the upstream called {@code name}, or {@code null} for none. */
+    SecretSource originFor(String name) {
+      return upstreamOrigins.getOrDefault(name, originSecret);
+    }
   }
 
   /**
    * Starts the proxy with its {@link Extras}.
    */
   public static Future<ProxyServer> start(Vertx vertx, Settings settings, InstantSource clock, Extras extras) {
-    String header = settings.origin().header();
-    SecretSource origin = extras.originSecret();
-    Supplier<Map.Entry<String, String>> originHeader = origin == null
-        ? () -> null
-        : () -> Map.entry(header, origin.current());
-    UpstreamClient upstream = new UpstreamClient(vertx, settings.upstream(), originHeader, extras.upstream(),
-        extras.tracing());
     byte[] keySecret = settings.cache().keySecret().map(s -> s.bytes()).orElseGet(ProxyServer::randomKey);
-    CacheKeyDeriver keys = new CacheKeyDeriver(keySecret, upstream.tokenUrl().toString());
     Optional<SharedStore> shared = sharedStore(vertx, settings, keySecret);
     Future<Void> connected = shared.map(SharedStore::connect).orElse(Future.succeededFuture());
-    TokenPipeline pipeline = new TokenPipeline(settings, upstream,
-        new MemoryStore(settings.cache().maxEntries(), settings.cache().maxMemoryBytes(),
-            settings.cache().maxKeysPerClient(), clock), shared, vertx, clock,
-        () -> ThreadLocalRandom.current().nextDouble());
-    TokenEndpoint endpoint = new TokenEndpoint(settings, pipeline, keys, clock, extras.requests(), extras.tracing());
+    // one store for every upstream: their keys differ (each derivation includes the upstream's token URL)
+    MemoryStore store = new MemoryStore(settings.cache().maxEntries(), settings.cache().maxMemoryBytes(),
+        settings.cache().maxKeysPerClient(), clock);
+    List<Route> routes = new ArrayList<>();
+    List<UpstreamClient> clients = new ArrayList<>();
+    Map<String, TokenPipeline> pipelines = new java.util.LinkedHashMap<>();
+    for (Settings.NamedUpstream named : settings.routes()) {
+      String header = named.origin().header();
+      SecretSource origin = extras.originFor(named.name());
+      Supplier<Map.Entry<String, String>> originHeader = origin == null
+          ? () -> null
+          : () -> Map.entry(header, origin.current());
+      UpstreamClient client = new UpstreamClient(vertx, named.upstream(), originHeader,
+          extras.upstream().forUpstream(named.name()), extras.tracing());
+      TokenPipeline pipeline = new TokenPipeline(settings.cache(), named.upstream(), client, store, shared, vertx,
+          clock, () -> ThreadLocalRandom.current().nextDouble());
+      clients.add(client);
+      pipelines.put(named.name(), pipeline);
+      routes.add(new Route(named.route(settings.server().tokenPath()), named.name(), pipeline,
+          new CacheKeyDeriver(keySecret, client.tokenUrl().toString())));
+    }
+    TokenEndpoint endpoint = new TokenEndpoint(settings, routes, clock, extras.requests(), extras.tracing());
 
     int listeners = settings.server().eventLoops() > 0
         ? settings.server().eventLoops()
@@ -110,10 +133,13 @@ public final class ProxyServer {
       return listener;
     }, new DeploymentOptions().setInstances(listeners))).map(id -> {
       int port = instances.get(0).actualPort();
-      LOG.info("token proxy listening on {}://{}:{}{} in front of {} ({} event loops)",
-          settings.server().tls().isPresent() ? "https" : "http", settings.server().host(), port,
-          settings.server().tokenPath(), upstream.tokenUrl(), listeners);
-      return new ProxyServer(vertx, List.of(id), upstream, pipeline, shared, port);
+      String scheme = settings.server().tls().isPresent() ? "https" : "http";
+      for (int i = 0; i < routes.size(); i++) {
+        LOG.info("token proxy listening on {}://{}:{}{} in front of {} ({} event loops)", scheme,
+            settings.server().host(), port, routes.get(i).path(),
+            dev.tokencache.config.ConfigValues.maskUserInfo(clients.get(i).tokenUrl().toString()), listeners);
+      }
+      return new ProxyServer(vertx, List.of(id), clients, pipelines, shared, port);
     });
   }
 
@@ -158,9 +184,14 @@ public final class ProxyServer {
     return stopping == null;
   }
 
-  /** The fetch pipeline, for metrics and readiness. */
+  /** The fetch pipeline of the first upstream (the default one when set), for metrics, readiness and tests. */
   public TokenPipeline pipeline() {
-    return pipeline;
+    return pipelines.values().iterator().next();
+  }
+
+  /** Every upstream's fetch pipeline, by upstream name, in route order. */
+  public Map<String, TokenPipeline> pipelines() {
+    return pipelines;
   }
 
   /**
@@ -173,7 +204,8 @@ public final class ProxyServer {
       for (String id : deployments) {
         undeployed.add(vertx.undeploy(id));
       }
-      stopping = Future.join(undeployed).<Void>mapEmpty().eventually(() -> upstream.close())
+      stopping = Future.join(undeployed).<Void>mapEmpty()
+          .eventually(() -> Future.join(clients.stream().map(UpstreamClient::close).toList()))
           .eventually(() -> shared.isPresent() ? shared.get().close() : Future.succeededFuture());
     }
     return stopping;

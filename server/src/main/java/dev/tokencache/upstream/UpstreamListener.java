@@ -10,6 +10,11 @@ public interface UpstreamListener {
   /** No answer came back. */
   void failed(UpstreamFailure.Kind kind, long elapsedNanos);
 
+  /** The listener for the exchanges of the upstream called {@code name} (metrics label them with it). */
+  default UpstreamListener forUpstream(String name) {
+    return this;
+  }
+
   UpstreamListener NONE = new UpstreamListener() {
     @Override
     public void answered(int status, long elapsedNanos) {}

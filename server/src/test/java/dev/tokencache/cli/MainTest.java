@@ -57,6 +57,19 @@ class MainTest {
   }
 
   @Test
+  void checkConfigPrintsEveryUpstreamWithSecretsMasked() throws Exception {
+    Path file = dir.resolve("several.yaml");
+    Files.writeString(file, "upstream:\n  token-url: https://user:hunter2@as.example/oauth2/token\n"
+        + "upstreams:\n  billing:\n    token-url: https://kc.example/realms/billing/token\n"
+        + "    origin:\n      secret: env:BILLING_ORIGIN\n");
+
+    assertThat(run("check-config", file.toString())).isZero();
+    assertThat(out.toString()).contains("upstream.token-url = https://<masked>@as.example/oauth2/token",
+        "upstream billing at /billing/oauth2/token:", "token-url = https://kc.example/realms/billing/token",
+        "origin.secret = <masked>").doesNotContain("hunter2", "BILLING_ORIGIN");
+  }
+
+  @Test
   void checkConfigListsEveryProblem() throws Exception {
     Path file = dir.resolve("bad.yaml");
     Files.writeString(file, "server:\n  port: -1\nupstream:\n  token-url: https://as.example/t\n  client-auth: mtls\n");

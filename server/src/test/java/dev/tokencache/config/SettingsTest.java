@@ -115,4 +115,73 @@ class SettingsTest {
     assertThat(ConfigValues.size("100")).isEqualTo(100);
     assertThat(ConfigValues.size("lots")).isEqualTo(-1);
   }
+
+  @Test
+  void namedUpstreamsInheritTopLevelSettingsAndOverrideTheirOwn() throws Exception {
+    Path file = yaml("upstream:\n  timeout: 3s\n  client-auth: post\norigin:\n  secret: env:TOP\n"
+        + "upstreams:\n  orders:\n    token-url: https://orders.example/oauth2/token\n"
+        + "  billing:\n    token-url: http://keycloak:8080/realms/billing/protocol/openid-connect/token\n"
+        + "    timeout: 1s\n    cost-per-1000: 2.25\n    origin:\n      secret: env:BILLING\n");
+    Settings settings = SettingsParser.parse(RawConfig.defaults().withYamlFile(file));
+
+    assertThat(settings.upstream().tokenUrl()).isEmpty();
+    assertThat(settings.routes()).extracting(Settings.NamedUpstream::name).containsExactly("orders", "billing");
+    Settings.NamedUpstream orders = settings.routes().get(0);
+    Settings.NamedUpstream billing = settings.routes().get(1);
+    assertThat(orders.route("/oauth2/token")).isEqualTo("/orders/oauth2/token");
+    assertThat(orders.upstream().timeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(orders.upstream().clientAuth()).isEqualTo(Settings.ClientAuth.POST);
+    assertThat(orders.origin().secretSource()).contains("env:TOP");
+    assertThat(billing.upstream().timeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(billing.upstream().costPer1000()).isEqualTo(2.25);
+    assertThat(billing.origin().secretSource()).contains("env:BILLING");
+  }
+
+  @Test
+  void theDefaultUpstreamStaysAtTheTokenPathBesideNamedOnes() {
+    Settings settings = SettingsParser.parse(RawConfig.defaults().withOverrides(Map.of(
+        "upstream.token-url", "https://default.example/token", "upstreams.eu.token-url", "https://eu.example/token")));
+
+    assertThat(settings.routes()).extracting(named -> named.route(settings.server().tokenPath()))
+        .containsExactly("/oauth2/token", "/eu/oauth2/token");
+  }
+
+  @Test
+  void namedUpstreamsComeFromTheEnvironmentToo() {
+    Settings settings = SettingsParser.parse(RawConfig.defaults().withEnvironment(Map.of(
+        "TOKENCACHE_UPSTREAMS_ORDERS_EU_TOKEN_URL", "https://orders.example/token",
+        "TOKENCACHE_UPSTREAMS_ORDERS_EU_CONNECT_TIMEOUT", "250ms",
+        "TOKENCACHE_UPSTREAMS_ORDERS_EU_ORIGIN_SECRET", "env:ORDERS")));
+
+    Settings.NamedUpstream named = settings.routes().get(0);
+    assertThat(named.name()).isEqualTo("orders-eu");
+    assertThat(named.upstream().connectTimeout()).isEqualTo(Duration.ofMillis(250));
+    assertThat(named.upstream().timeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(named.origin().secretSource()).contains("env:ORDERS");
+  }
+
+  @Test
+  void badNamedUpstreamsAreReportedUnderTheirOwnKeys() throws Exception {
+    assertThatThrownBy(() -> SettingsParser.parse(RawConfig.defaults().withOverrides(Map.of(
+        "upstreams.Orders.token-url", "https://o.example/token"))))
+        .hasMessageContaining("upstreams.Orders: (expected: a name of lower-case letters, digits and -)");
+    assertThatThrownBy(() -> SettingsParser.parse(RawConfig.defaults().withOverrides(Map.of(
+        "upstreams.eu.token-url", "https://eu.example/token", "upstreams.eu.timeout", "soon"))))
+        .hasMessageContaining("upstreams.eu.timeout: soon (expected: a duration");
+    assertThatThrownBy(() -> SettingsParser.parse(RawConfig.defaults().withOverrides(Map.of(
+        "upstreams.eu.timeout", "2s"))))
+        .hasMessageContaining("upstreams.eu.token-url: (expected: the authorization server's token endpoint URL");
+    assertThatThrownBy(() -> SettingsParser.parse(RawConfig.defaults().withOverrides(Map.of(
+        "upstreams.eu.tokenurl", "https://eu.example/token"))))
+        .hasMessageContaining("upstreams.eu.tokenurl: (expected: upstreams.eu. followed by one of token-url");
+    assertThatThrownBy(() -> SettingsParser.parse(RawConfig.defaults().withOverrides(Map.of(
+        "upstream.token-url", "https://a.example/token", "upstreams.default.token-url", "https://b.example/token"))))
+        .hasMessageContaining("upstreams.default: (expected: another name");
+    Path duplicate = yaml("upstreams:\n  eu:\n    token-url: https://a.example/token\n"
+        + "  eu:\n    token-url: https://b.example/token\n");
+    assertThatThrownBy(() -> SettingsParser.parse(RawConfig.defaults().withYamlFile(duplicate)))
+        .hasMessageContaining("Duplicate field 'eu'");
+    assertThatThrownBy(() -> SettingsParser.parse(RawConfig.defaults()).routes())
+        .hasMessageStartingWith("upstream.token-url: (expected:");
+  }
 }

@@ -36,6 +36,9 @@ class DemoTest {
     assertThat(report.issuerRequests()).isEqualTo(scraped);
     assertThat(report.issuerRequests()).isGreaterThanOrEqualTo(options.apps()).isLessThan(report.requests());
     assertThat(report.hits()).isPositive();
+    double saved = (report.requests() - report.issuerRequests()) * 2.25 / 1000;
+    assertThat(report.render()).contains("Money saved at USD 2.25 per 1,000 token requests",
+        String.format(java.util.Locale.ROOT, "USD %.4f", saved));
     assertThat(report.render()).contains("token requests made", String.format("%,d", report.requests()),
         "reduction", "hit latency", "a month");
     assertThat(progress.toString(StandardCharsets.UTF_8)).contains("requests", "reached the issuer");

@@ -81,19 +81,19 @@ class ObservabilityTest {
 
     String metrics = scrape();
 
-    assertThat(value(metrics, "tokencache_requests_total{result=\"miss\"}")).isEqualTo(1);
-    assertThat(value(metrics, "tokencache_requests_total{result=\"hit\"}")).isEqualTo(2);
-    assertThat(value(metrics, "tokencache_requests_total{result=\"bypass\"}")).isEqualTo(1);
-    assertThat(value(metrics, "tokencache_requests_total{result=\"error\"}")).isEqualTo(1);
+    assertThat(value(metrics, "tokencache_requests_total{result=\"miss\",upstream=\"default\"}")).isEqualTo(1);
+    assertThat(value(metrics, "tokencache_requests_total{result=\"hit\",upstream=\"default\"}")).isEqualTo(2);
+    assertThat(value(metrics, "tokencache_requests_total{result=\"bypass\",upstream=\"default\"}")).isEqualTo(1);
+    assertThat(value(metrics, "tokencache_requests_total{result=\"error\",upstream=\"default\"}")).isEqualTo(1);
     // mock-oauth2-server answers any refresh_token with 200: three token answers, one bypass, one refusal
-    assertThat(value(metrics, "tokencache_responses_total{status=\"200\"}")).isEqualTo(4);
-    assertThat(value(metrics, "tokencache_responses_total{status=\"400\"}")).isEqualTo(1);
-    assertThat(value(metrics, "tokencache_upstream_requests_total{status=\"200\"}")).isEqualTo(2);
-    assertThat(value(metrics, "tokencache_upstream_calls_avoided_total")).isEqualTo(2);
+    assertThat(value(metrics, "tokencache_responses_total{status=\"200\",upstream=\"default\"}")).isEqualTo(4);
+    assertThat(value(metrics, "tokencache_responses_total{status=\"400\",upstream=\"default\"}")).isEqualTo(1);
+    assertThat(value(metrics, "tokencache_upstream_requests_total{status=\"200\",upstream=\"default\"}")).isEqualTo(2);
+    assertThat(value(metrics, "tokencache_upstream_calls_avoided_total{upstream=\"default\"}")).isEqualTo(2);
     assertThat(value(metrics, "tokencache_cache_entries")).isEqualTo(1);
-    assertThat(value(metrics, "tokencache_request_duration_seconds_count{result=\"hit\"}")).isEqualTo(2);
-    assertThat(metrics).contains("tokencache_request_duration_seconds_bucket{result=\"hit\",le=\"5.0E-5\"}")
-        .contains("tokencache_upstream_duration_seconds_count 2")
+    assertThat(value(metrics, "tokencache_request_duration_seconds_count{result=\"hit\",upstream=\"default\"}")).isEqualTo(2);
+    assertThat(metrics).contains("tokencache_request_duration_seconds_bucket{result=\"hit\",upstream=\"default\",le=\"5.0E-5\"}")
+        .contains("tokencache_upstream_duration_seconds_count{upstream=\"default\"} 2")
         .contains("jvm_memory_used_bytes")
         .contains("process_uptime_seconds");
   }
@@ -117,10 +117,10 @@ class ObservabilityTest {
 
     String metrics = scrape();
 
-    assertThat(value(metrics, "tokencache_requests_total{result=\"coalesced\"}")).isEqualTo(coalesced);
-    assertThat(value(metrics, "tokencache_upstream_requests_total{status=\"timeout\"}")).isEqualTo(1);
-    assertThat(value(metrics, "tokencache_responses_total{status=\"504\"}")).isEqualTo(1);
-    assertThat(value(metrics, "tokencache_requests_total{result=\"error\"}")).isEqualTo(1);
+    assertThat(value(metrics, "tokencache_requests_total{result=\"coalesced\",upstream=\"default\"}")).isEqualTo(coalesced);
+    assertThat(value(metrics, "tokencache_upstream_requests_total{status=\"timeout\",upstream=\"default\"}")).isEqualTo(1);
+    assertThat(value(metrics, "tokencache_responses_total{status=\"504\",upstream=\"default\"}")).isEqualTo(1);
+    assertThat(value(metrics, "tokencache_requests_total{result=\"error\",upstream=\"default\"}")).isEqualTo(1);
   }
 
   @Test
@@ -155,7 +155,7 @@ class ObservabilityTest {
     for (String line : lines) {
       JsonNode json = JSON.readTree(line);
       assertThat(json.fieldNames()).toIterable().containsExactly("time", "request_id", "client_ip", "method", "path",
-          "status", "cache", "duration_ms", "upstream_ms", "client_id", "scope");
+          "upstream", "status", "cache", "duration_ms", "upstream_ms", "client_id", "scope");
     }
     JsonNode first = JSON.readTree(lines.get(0));
     assertThat(first.get("request_id").asText()).isEqualTo("trace-123");
@@ -196,11 +196,11 @@ class ObservabilityTest {
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(ready.body()).at("/checks/upstream/status").asText()).isEqualTo("DEGRADED");
     assertThat(JSON.readTree(ready.body()).at("/checks/upstream/reason").asText()).isEqualTo("failing: status 503");
-    assertThat(value(metrics, "tokencache_upstream_state{state=\"failing\"}")).isEqualTo(1);
-    assertThat(value(metrics, "tokencache_upstream_state{state=\"healthy\"}")).isEqualTo(0);
-    assertThat(value(metrics, "tokencache_requests_total{result=\"stale\"}")).isEqualTo(1);
-    assertThat(value(metrics, "tokencache_requests_total{result=\"backoff\"}")).isEqualTo(1);
-    assertThat(value(metrics, "tokencache_keys_on_hold")).isEqualTo(2);
+    assertThat(value(metrics, "tokencache_upstream_state{state=\"failing\",upstream=\"default\"}")).isEqualTo(1);
+    assertThat(value(metrics, "tokencache_upstream_state{state=\"healthy\",upstream=\"default\"}")).isEqualTo(0);
+    assertThat(value(metrics, "tokencache_requests_total{result=\"stale\",upstream=\"default\"}")).isEqualTo(1);
+    assertThat(value(metrics, "tokencache_requests_total{result=\"backoff\",upstream=\"default\"}")).isEqualTo(1);
+    assertThat(value(metrics, "tokencache_keys_on_hold{upstream=\"default\"}")).isEqualTo(2);
   }
 
   @Test
@@ -239,7 +239,7 @@ class ObservabilityTest {
   void accessLogCanGoToAFileAndBeTurnedOff(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path file = dir.resolve("access.log");
     dev.tokencache.http.RequestRecord record = new dev.tokencache.http.RequestRecord(java.time.Instant.EPOCH, "id-1",
-        "127.0.0.1", "POST", "/oauth2/token", 200, dev.tokencache.cache.CacheResult.HIT, false, 1_000_000, -1, "svc", "a");
+        "127.0.0.1", "POST", "/oauth2/token", "default", 200, dev.tokencache.cache.CacheResult.HIT, false, 1_000_000, -1, "svc", "a");
     Observability toFile = Observability.create(new Settings.Log(file.toString()), accessLines);
     toFile.requests().completed(record);
     toFile.close();

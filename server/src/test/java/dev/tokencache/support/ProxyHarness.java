@@ -45,7 +45,9 @@ public final class ProxyHarness implements AutoCloseable {
     values.put("admin.port", "0");
     values.put("log.access", "off");
     values.putAll(overrides);
-    values.put("upstream.token-url", upstreamUrl);
+    if (upstreamUrl != null) {
+      values.put("upstream.token-url", upstreamUrl);
+    }
     Settings settings = SettingsParser.parse(RawConfig.defaults().withOverrides(values));
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     this.proxy = ProxyServer.start(vertx, settings, clock, extras.apply(vertx))
@@ -93,6 +95,12 @@ public final class ProxyHarness implements AutoCloseable {
 
   public ProxyServer proxy() {
     return proxy;
+  }
+
+  /** A proxy with named upstreams only ({@code upstreams.<name>.*} in {@code overrides}), reporting to observers. */
+  public static ProxyHarness named(Map<String, String> overrides, RequestObserver requests, UpstreamListener upstream)
+      throws Exception {
+    return new ProxyHarness(null, overrides, vertx -> new ProxyServer.Extras(requests, upstream, Tracing.OFF, null));
   }
 
   public URI tokenUri() {

@@ -20,10 +20,21 @@ import java.util.regex.Pattern;
  * @param alarmTopicArn an SNS topic for the alarms, or null to create one (stack 2)
  * @param traceSampleRatio share of requests traced to X-Ray, "0" to "1" (stack 2)
  * @param adotCollectorImage the AWS Distro for OpenTelemetry collector image (stack 2)
+ * @param userPools more user pools for stack 2, each served at {@code /<name>/oauth2/token} (may be empty)
  */
 public record DeploySettings(String cognitoDomain, String userPoolArn, String stageName, int cacheTtlSeconds,
     String cacheSizeGb, String certificateArn, String metricsNamespace, String serviceName, String alarmTopicArn,
-    String traceSampleRatio, String adotCollectorImage) {
+    String traceSampleRatio, String adotCollectorImage, List<UserPool> userPools) {
+
+  /** A further user pool behind the tokencache stack, as tokencache's named upstream {@code name}. */
+  public record UserPool(String name, String domain, String arn) {
+    /** Its token endpoint. */
+    public String tokenUrl() {
+      return "https://" + domain + "/oauth2/token";
+    }
+  }
+
+  private static final Pattern UPSTREAM_NAME = Pattern.compile("[a-z0-9-]{1,63}");
 
   static final String ADOT_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.47.0";
   private static final Pattern NAMESPACE = Pattern.compile("(?!AWS/)[A-Za-z0-9._/#:-]{1,255}");
@@ -94,10 +105,26 @@ public record DeploySettings(String cognitoDomain, String userPoolArn, String st
       problems.add("trace_sample_ratio: " + ratio + " (expected: a share of requests from 0 to 1, e.g. 0.01)");
     }
     String image = orDefault(text(lookup, "adot_collector_image"), ADOT_COLLECTOR_IMAGE);
+    List<UserPool> pools = new ArrayList<>();
+    String listed = text(lookup, "user_pools");
+    if (listed != null && !listed.isEmpty()) {
+      for (String entry : listed.split(",")) {
+        String[] parts = entry.trim().split("=", 3);
+        if (parts.length != 3 || !UPSTREAM_NAME.matcher(parts[0]).matches() || "default".equals(parts[0])
+            || !DOMAIN.matcher(parts[1]).matches() || !POOL_ARN.matcher(parts[2]).matches()
+            || pools.stream().anyMatch(known -> known.name().equals(parts[0]))) {
+          problems.add("user_pools: " + entry.trim() + " (expected: NAME=DOMAIN=USER_POOL_ARN, comma-separated; NAME of"
+              + " a-z, 0-9 and -, unique, not default)");
+        } else {
+          pools.add(new UserPool(parts[0], parts[1], parts[2]));
+        }
+      }
+    }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("\n", problems));
     }
-    return new DeploySettings(domain, pool, stage, ttl, size, certificate, namespace, service, topic, ratio, image);
+    return new DeploySettings(domain, pool, stage, ttl, size, certificate, namespace, service, topic, ratio, image,
+        List.copyOf(pools));
   }
 
   /** The Cognito token endpoint behind both stacks. */

@@ -21,6 +21,11 @@ final class OriginVerifyWaf extends Construct {
   final CfnWebACL webAcl;
 
   OriginVerifyWaf(Construct scope, String id, String userPoolArn, ISecret originSecret) {
+    this(scope, id, java.util.List.of(userPoolArn), originSecret);
+  }
+
+  /** One WebACL for several user pools (a WebACL may guard many; a pool has at most one). */
+  OriginVerifyWaf(Construct scope, String id, java.util.List<String> userPoolArns, ISecret originSecret) {
     super(scope, id);
     webAcl = CfnWebACL.Builder.create(this, "WebAcl")
         .scope("REGIONAL")
@@ -56,10 +61,12 @@ final class OriginVerifyWaf extends Construct {
             .build()))
         .visibilityConfig(visibility("tokencacheOriginVerify"))
         .build();
-    CfnWebACLAssociation.Builder.create(this, "UserPoolAssociation")
-        .resourceArn(userPoolArn)
-        .webAclArn(webAcl.getAttrArn())
-        .build();
+    for (int i = 0; i < userPoolArns.size(); i++) {
+      CfnWebACLAssociation.Builder.create(this, i == 0 ? "UserPoolAssociation" : "UserPoolAssociation" + (i + 1))
+          .resourceArn(userPoolArns.get(i))
+          .webAclArn(webAcl.getAttrArn())
+          .build();
+    }
   }
 
   private static CfnWebACL.VisibilityConfigProperty visibility(String metric) {

@@ -147,7 +147,14 @@ public final class TokenCacheServiceStack extends Stack {
     service.getService().autoScaleTaskCount(EnableScalingProps.builder().minCapacity(2).maxCapacity(10).build())
         .scaleOnCpuUtilization("Cpu", CpuUtilizationScalingProps.builder().targetUtilizationPercent(60).build());
 
-    waf = new OriginVerifyWaf(this, "OriginVerify", settings.userPoolArn(), originSecret);
+    // every further user pool: a named upstream of tokencache (environment form), guarded by the same WebACL
+    List<String> poolArns = new java.util.ArrayList<>(List.of(settings.userPoolArn()));
+    for (DeploySettings.UserPool pool : settings.userPools()) {
+      String variable = "TOKENCACHE_UPSTREAMS_" + pool.name().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+      service.getTaskDefinition().getDefaultContainer().addEnvironment(variable + "_TOKEN_URL", pool.tokenUrl());
+      poolArns.add(pool.arn());
+    }
+    waf = new OriginVerifyWaf(this, "OriginVerify", poolArns, originSecret);
     monitoring = new TokenCacheMonitoring(this, "Monitoring", service, settings, logs);
 
     CfnOutput.Builder.create(this, "TokenEndpoint")
