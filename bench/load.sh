@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Server load benchmark on 127.0.0.1 only, bounded in time: tokencache against NGINX proxy_cache (the anchor),
-# both in front of the same local issuer, both hit by wrk with the same cached request.
-#   needs: wrk and nginx (Debian: apt-get install -y wrk nginx-light), Java 17+
-#   usage: bench/load.sh [seconds per run, default 10] [connections, default 32]
+# Server load benchmark, on 127.0.0.1 only and bounded in time. The server under test is pinned to core 0, wrk
+# (one thread, 50 connections) to core 1; server CPU time comes from /proc/<pid>/stat and is divided by the
+# requests wrk completed. Targets, measured in interleaved rounds in the same run, all answering the same cached
+# client-credentials request with the same token:
+#   nginx          NGINX proxy_cache in front of the issuer (access_log off): the anchor
+#   vertx-floor    a bare Vert.x server answering the token body (the JVM floor)
+#   tokencache     tokencache serve, default settings, access log on (stdout redirected to a file)
+#   tokencache-nolog  the same with --log-access off
+# Then tokencache's p99 at half of its maximum throughput (wrk paced by rate.lua).
+#   needs: wrk, nginx (Debian: apt-get install -y wrk nginx-light), Java 17+, 2 cores
+#   usage: bench/load.sh [seconds per round, default 10] [rounds, default 3]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 seconds="${1:-10}"
-connections="${2:-32}"
+rounds="${2:-3}"
+connections=50
 work="$(mktemp -d)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 cleanup() {
@@ -16,33 +24,105 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-wait_http() { for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+wait_http() { for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+jar="$root/server/target/tokencache.jar"
+[ -f "$jar" ] || "$root/tokencache" version >/dev/null
+[ -f "$root/benchmarks/target/benchmarks.jar" ] || (cd "$root" && ./mvnw -B -q -Pbench -DskipTests package)
+java_opts="-Xmx512m"
 
-issuer_port=$(free_port); proxy_port=$(free_port); nginx_port=$(free_port)
-"$root/tokencache" version >/dev/null   # builds the jar when missing
-java -jar "$root/server/target/tokencache.jar" issuer --port "$issuer_port" >"$work/issuer.log" 2>&1 &
+issuer_port=$(free_port); nginx_port=$(free_port); floor_port=$(free_port)
+proxy_port=$(free_port); proxy_admin=$(free_port); nolog_port=$(free_port); nolog_admin=$(free_port)
+# the issuer and wrk run on core 1; every server under test on core 0
+taskset -c 1 java $java_opts -jar "$jar" issuer --port "$issuer_port" >"$work/issuer.log" 2>&1 &
 wait_http "http://127.0.0.1:$issuer_port/.well-known/jwks.json"
-java -jar "$root/server/target/tokencache.jar" serve --upstream-token-url "http://127.0.0.1:$issuer_port/oauth2/token" \
-  --server-host 127.0.0.1 --server-port "$proxy_port" --admin-port 0 --log-access off >"$work/proxy.log" 2>&1 &
-# as root, nginx's workers would run as www-data and could not write the cache in this private directory
+token_url="http://127.0.0.1:$issuer_port/oauth2/token"
+taskset -c 0 java $java_opts -jar "$jar" serve --upstream-token-url "$token_url" --server-host 127.0.0.1 \
+  --server-port "$proxy_port" --admin-port "$proxy_admin" >"$work/access.log" 2>"$work/proxy.log" &
+proxy_pid=$!
+taskset -c 0 java $java_opts -jar "$jar" serve --upstream-token-url "$token_url" --server-host 127.0.0.1 \
+  --server-port "$nolog_port" --admin-port "$nolog_admin" --log-access off >/dev/null 2>"$work/nolog.log" &
+nolog_pid=$!
 user_directive=""; [ "$(id -u)" = 0 ] && user_directive="user root;"
 sed -e "s#@DIR@#$work#g" -e "s#@ISSUER_PORT@#$issuer_port#g" -e "s#@NGINX_PORT@#$nginx_port#g" -e "s#@USER@#$user_directive#" \
   "$here/nginx.conf.template" > "$work/nginx.conf"
 mkdir -p "$work/cache"
-nginx -c "$work/nginx.conf" -p "$work" &
+taskset -c 0 nginx -c "$work/nginx.conf" -p "$work" &
 wait_http "http://127.0.0.1:$nginx_port/"
 wait_http "http://127.0.0.1:$proxy_port/"
+wait_http "http://127.0.0.1:$nolog_port/"
 
-run() { # name url
-  wrk -t2 -c"$connections" -d3s -s "$here/post.lua" "$2" >/dev/null          # warm-up (JIT, caches)
-  wrk -t2 -c"$connections" -d"${seconds}s" -s "$here/post.lua" "$2" | grep '^RESULT' | sed "s/^RESULT/$1/"
-}
-nginx_line=$(run nginx "http://127.0.0.1:$nginx_port/oauth2/token")
-proxy_line=$(run tokencache "http://127.0.0.1:$proxy_port/oauth2/token")
-echo "$nginx_line"
-echo "$proxy_line"
-rps() { sed -E 's/.* rps=([0-9]+).*/\1/' <<<"$1"; }
-p99() { sed -E 's/.* p99_ms=([0-9.]+).*/\1/' <<<"$1"; }
-awk -v a="$(rps "$proxy_line")" -v b="$(rps "$nginx_line")" -v c="$(p99 "$proxy_line")" -v d="$(p99 "$nginx_line")" \
-  'BEGIN { printf "ratio tokencache/nginx: throughput %.2f, p99 latency %.2f\n", a / b, c / d }'
-echo "issuer token requests: $(curl -s "http://127.0.0.1:$issuer_port/metrics" | awk '/^tokencache_issuer_token_requests_total/ {print $2}')"
+ask() { curl -s -u demo-client:demo-secret -d grant_type=client_credentials -d scope=orders.read "$1"; }
+token_of() { python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'; }
+ask "http://127.0.0.1:$proxy_port/oauth2/token" > "$work/body.json"
+expected=$(token_of < "$work/body.json")
+taskset -c 0 java $java_opts -cp "$root/benchmarks/target/benchmarks.jar" dev.tokencache.bench.FixedBodyServer \
+  "$floor_port" "$work/body.json" >"$work/floor.log" 2>&1 &
+floor_pid=$!
+wait_http "http://127.0.0.1:$floor_port/"
+nginx_worker=$(pgrep -P "$(cat "$work/nginx.pid")" nginx | head -1)
+
+# every target must answer a token of the issuer's for this client, the same one before and after the rounds
+# (each proxy fetched its own once; the floor answers tokencache's; NGINX replays what it cached)
+declare -A token_before
+for port in "$nginx_port" "$floor_port" "$proxy_port" "$nolog_port"; do
+  first=$(ask "http://127.0.0.1:$port/oauth2/token" | token_of)
+  again=$(ask "http://127.0.0.1:$port/oauth2/token" | token_of)
+  if [ -z "$first" ] || [ "$first" != "$again" ]; then echo "port $port did not answer one cached token" >&2; exit 1; fi
+  token_before[$port]=$first
+done
+[ "${token_before[$floor_port]}" = "$expected" ] || { echo "the floor answers another body" >&2; exit 1; }
+upstream_count() { curl -s "http://127.0.0.1:$1/metrics" | awk '/^tokencache_upstream_requests_total/ {s += $2} END {print s + 0}'; }
+before_proxy=$(upstream_count "$proxy_admin"); before_nolog=$(upstream_count "$nolog_admin")
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+declare -A pid_of=([nginx]="$nginx_worker" [vertx-floor]="$floor_pid" [tokencache]="$proxy_pid" [tokencache-nolog]="$nolog_pid")
+declare -A port_of=([nginx]="$nginx_port" [vertx-floor]="$floor_port" [tokencache]="$proxy_port" [tokencache-nolog]="$nolog_port")
+targets=(nginx vertx-floor tokencache tokencache-nolog)
+for target in "${targets[@]}"; do # warm-up: JIT, caches, connections
+  taskset -c 1 wrk -t1 -c"$connections" -d3s -s "$here/post.lua" "http://127.0.0.1:${port_of[$target]}/oauth2/token" >/dev/null
+done
+: > "$work/rounds"
+for round in $(seq 1 "$rounds"); do
+  for target in "${targets[@]}"; do
+    pid=${pid_of[$target]}
+    start=$(cpu_ticks "$pid")
+    line=$(taskset -c 1 wrk -t1 -c"$connections" -d"${seconds}s" -s "$here/post.lua" \
+      "http://127.0.0.1:${port_of[$target]}/oauth2/token" | grep '^RESULT')
+    end=$(cpu_ticks "$pid")
+    requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
+    echo "$target $round $(( end - start )) $line" >> "$work/rounds"
+    awk -v t="$target" -v r="$round" -v ticks=$(( end - start )) -v hz="$hz" -v n="$requests" -v l="$line" \
+      'BEGIN { printf "round %d %-17s %s cpu_us_per_req=%.1f\n", r, t, l, ticks * 1e6 / hz / n }'
+  done
+done
+after_proxy=$(upstream_count "$proxy_admin"); after_nolog=$(upstream_count "$nolog_admin")
+
+echo
+echo "| target | req/s | server CPU µs/req | p99 | ratio CPU/req to NGINX |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+awk -v hz="$hz" '
+  { t = $1; ticks[t] += $3; for (i = 4; i <= NF; i++) { split($i, kv, "="); v[t, kv[1]] += kv[2] }; rounds[t]++ }
+  END {
+    nginx = ticks["nginx"] * 1e6 / hz / v["nginx", "requests"]
+    n = split("nginx vertx-floor tokencache tokencache-nolog", order, " ")
+    for (k = 1; k <= n; k++) {
+      t = order[k]; cpu = ticks[t] * 1e6 / hz / v[t, "requests"]
+      printf "| %s | %.0f | %.1f | %.2f ms | %.2f |\n", t, v[t, "rps"] / rounds[t], cpu, v[t, "p99_ms"] / rounds[t], cpu / nginx
+    }
+  }' "$work/rounds"
+echo
+echo "upstream requests during the measured rounds: tokencache $(( after_proxy - before_proxy )), tokencache-nolog $(( after_nolog - before_nolog ))"
+for port in "$nginx_port" "$floor_port" "$proxy_port" "$nolog_port"; do
+  [ "$(ask "http://127.0.0.1:$port/oauth2/token" | token_of)" = "${token_before[$port]}" ] \
+    || echo "WARNING: port $port answered another token after the rounds" >&2
+done
+echo "every target answered the token it held before the rounds"
+echo "access log lines written: $(wc -l < "$work/access.log")"
+
+# p99 at half of tokencache's maximum throughput
+max_rps=$(awk '$1 == "tokencache" { for (i = 4; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "rps") s += kv[2] }; n++ } END { print int(s / n) }' "$work/rounds")
+delay=$(( connections * 1000 * 2 / max_rps )); [ "$delay" -ge 1 ] || delay=1
+line=$(DELAY_MS=$delay taskset -c 1 wrk -t1 -c"$connections" -d"${seconds}s" -s "$here/rate.lua" \
+  "http://127.0.0.1:$proxy_port/oauth2/token" | grep '^RESULT')
+echo "tokencache at about half load (max ${max_rps} req/s, ${connections} connections paced at ${delay} ms): $line"

@@ -23,7 +23,7 @@ final class Exchange {
   private final String requestId;
   private final RequestObserver observer;
   private String clientId;
-  private String scope;
+  private java.util.SortedSet<String> scopes = java.util.Collections.emptySortedSet();
   private long upstreamNanos = -1;
   private final Span span;
 
@@ -51,9 +51,9 @@ final class Exchange {
     return request.response();
   }
 
-  void client(String id, String canonicalScope) {
+  void client(String id, java.util.SortedSet<String> canonicalScopes) {
     this.clientId = id;
-    this.scope = canonicalScope.isEmpty() ? null : canonicalScope;
+    this.scopes = canonicalScopes;
   }
 
   void upstream(long nanos) {
@@ -86,7 +86,7 @@ final class Exchange {
     String remote = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     observer.completed(new RequestRecord(arrived, requestId, remote, request.method().name(), request.path(), upstream,
         status,
-        result, proxyError, System.nanoTime() - started, upstreamNanos, clientId, scope));
+        result, proxyError, System.nanoTime() - started, upstreamNanos, clientId, scopes));
   }
 
   private static final TextMapGetter<HttpServerRequest> HEADERS = new TextMapGetter<>() {

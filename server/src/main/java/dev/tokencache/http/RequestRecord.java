@@ -20,8 +20,16 @@ import java.time.Instant;
  * @param durationNanos from arrival to the end of the answer
  * @param upstreamNanos the upstream exchange this answer came from, or -1 when none
  * @param clientId the client id, or {@code null} when unknown
- * @param scope the canonical scope, or {@code null}
+ * @param scopes the requested scopes in canonical order (empty when none or unknown); joined only by whoever
+ *     needs the text ({@link #scope()}), so a request whose record nobody prints pays nothing for it
  */
 public record RequestRecord(Instant time, String requestId, String clientIp, String method, String path,
     String upstream, int status,
-    CacheResult result, boolean proxyError, long durationNanos, long upstreamNanos, String clientId, String scope) {}
+    CacheResult result, boolean proxyError, long durationNanos, long upstreamNanos, String clientId,
+    java.util.SortedSet<String> scopes) {
+
+  /** The canonical scope: the scopes joined by spaces, or {@code null} when there are none. */
+  public String scope() {
+    return scopes.isEmpty() ? null : String.join(" ", scopes);
+  }
+}

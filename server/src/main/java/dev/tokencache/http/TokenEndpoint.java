@@ -113,7 +113,7 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
   }
 
   private void serve(Exchange exchange, Route route, TokenRequest tokenRequest) {
-    exchange.client(tokenRequest.credentials().clientId(), tokenRequest.scope());
+    exchange.client(tokenRequest.credentials().clientId(), tokenRequest.scopes());
     CacheKey key = route.keys().keyFor(tokenRequest);
     Future<Answer> answer;
     try (Scope ignored = exchange.activate()) {

@@ -239,7 +239,7 @@ class ObservabilityTest {
   void accessLogCanGoToAFileAndBeTurnedOff(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path file = dir.resolve("access.log");
     dev.tokencache.http.RequestRecord record = new dev.tokencache.http.RequestRecord(java.time.Instant.EPOCH, "id-1",
-        "127.0.0.1", "POST", "/oauth2/token", "default", 200, dev.tokencache.cache.CacheResult.HIT, false, 1_000_000, -1, "svc", "a");
+        "127.0.0.1", "POST", "/oauth2/token", "default", 200, dev.tokencache.cache.CacheResult.HIT, false, 1_000_000, -1, "svc", new java.util.TreeSet<>(java.util.List.of("a")));
     Observability toFile = Observability.create(new Settings.Log(file.toString()), accessLines);
     toFile.requests().completed(record);
     toFile.close();
