@@ -113,16 +113,26 @@ awk -v hz="$hz" '
   }' "$work/rounds"
 echo
 echo "upstream requests during the measured rounds: tokencache $(( after_proxy - before_proxy )), tokencache-nolog $(( after_nolog - before_nolog ))"
-for port in "$nginx_port" "$floor_port" "$proxy_port" "$nolog_port"; do
-  [ "$(ask "http://127.0.0.1:$port/oauth2/token" | token_of)" = "${token_before[$port]}" ] \
-    || echo "WARNING: port $port answered another token after the rounds" >&2
+changed=""
+for target in "${targets[@]}"; do
+  port=${port_of[$target]}
+  [ "$(ask "http://127.0.0.1:$port/oauth2/token" | token_of)" = "${token_before[$port]}" ] || changed="$changed $target"
 done
-echo "every target answered the token it held before the rounds"
+if [ -z "$changed" ]; then
+  echo "every target answered the token it held before the rounds"
+else # NGINX keeps a body for proxy_cache_valid (60 s) and then fetches a new token: expected for it alone
+  echo "answered another token after the rounds:$changed (NGINX re-fetches every 60 s; tokencache must not)"
+fi
 echo "access log lines written: $(wc -l < "$work/access.log")"
 
 # p99 at half of tokencache's maximum throughput
 max_rps=$(awk '$1 == "tokencache" { for (i = 4; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "rps") s += kv[2] }; n++ } END { print int(s / n) }' "$work/rounds")
-delay=$(( connections * 1000 * 2 / max_rps )); [ "$delay" -ge 1 ] || delay=1
-line=$(DELAY_MS=$delay taskset -c 1 wrk -t1 -c"$connections" -d"${seconds}s" -s "$here/rate.lua" \
-  "http://127.0.0.1:$proxy_port/oauth2/token" | grep '^RESULT')
-echo "tokencache at about half load (max ${max_rps} req/s, ${connections} connections paced at ${delay} ms): $line"
+# 100 connections, each waiting DELAY ms between requests: a smoother offered load than 50 connections at 1 ms,
+# whose bursts alone give even the bare Vert.x floor a p99 of about 4 ms here
+paced=100
+delay=$(( paced * 1000 * 2 / max_rps )); [ "$delay" -ge 1 ] || delay=1
+for target in vertx-floor tokencache; do
+  line=$(DELAY_MS=$delay taskset -c 1 wrk -t1 -c"$paced" -d"${seconds}s" -s "$here/rate.lua" \
+    "http://127.0.0.1:${port_of[$target]}/oauth2/token" | grep '^RESULT')
+  echo "$target at about half of tokencache's maximum (${max_rps} req/s; ${paced} connections paced at ${delay} ms): $line"
+done

@@ -120,7 +120,11 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
       answer = route.pipeline().token(key, tokenRequest,
           wantsFreshToken(exchange.request.getHeader(HttpHeaders.CACHE_CONTROL)));
     }
-    answer.onComplete(done -> write(exchange, done));
+    if (answer.isComplete()) { // a hit: answered at once, no listener to allocate
+      write(exchange, answer);
+    } else {
+      answer.onComplete(done -> write(exchange, done));
+    }
   }
 
   private void passThrough(Exchange exchange, Route route, String clientId, Buffer body) {

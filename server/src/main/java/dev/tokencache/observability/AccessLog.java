@@ -308,8 +308,24 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
       bytes[length++] = '"';
     }
 
+    /** Most values are plain ASCII: copied in one call; anything else goes character by character. */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exactly the low bytes, no allocation
     private void characters(String text) {
-      for (int i = 0; i < text.length(); i++) {
+      int n = text.length();
+      boolean plain = true;
+      for (int i = 0; i < n && plain; i++) {
+        char c = text.charAt(i);
+        plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+      }
+      if (plain) {
+        if (length + n > bytes.length) {
+          throw new ArrayIndexOutOfBoundsException(length + n);
+        }
+        text.getBytes(0, n, bytes, length);
+        length += n;
+        return;
+      }
+      for (int i = 0; i < n; i++) {
         char c = text.charAt(i);
         if (c == '"' || c == '\\') {
           bytes[length++] = '\\';
