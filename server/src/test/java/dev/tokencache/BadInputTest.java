@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every bad input of SPEC §2 gets its status and an RFC 6749 error JSON, never a 500, and never reaches the
+ * Every bad input of docs/token-endpoint.md gets its status and an RFC 6749 error JSON, never a 500, and never reaches the
  * authorization server.
  */
 class BadInputTest {

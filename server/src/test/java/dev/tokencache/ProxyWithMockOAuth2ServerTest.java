@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The proxy in front of NAV's mock-oauth2-server: the seed's testing guide and SPEC §2, end to end. */
+/** The proxy in front of NAV's mock-oauth2-server: the seed's testing guide and docs/token-endpoint.md, end to end. */
 class ProxyWithMockOAuth2ServerTest {
   private MockIssuer issuer;
   private ProxyHarness proxy;

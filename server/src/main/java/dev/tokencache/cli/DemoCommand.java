@@ -46,7 +46,13 @@ final class DemoCommand implements Callable<Integer> {
     DemoOptions options = new DemoOptions(apps, ConfigValuesAccess.duration("--token-lifetime", lifetime), perLifetime,
         ConfigValuesAccess.duration("--duration", duration), port, costPer1000);
     PrintStream out = System.out;
-    try (Demo demo = Demo.start(options)) {
+    Demo started;
+    try {
+      started = Demo.start(options);
+    } catch (Exception e) {
+      throw new ListenFailure("demo proxy listener", "127.0.0.1", port, e);
+    }
+    try (Demo demo = started) {
       out.printf("tokencache demo: issuer at %s, proxy at http://127.0.0.1:%d/oauth2/token%n",
           demo.issuer().issuer(), demo.proxyPort());
       out.printf("%d applications ask for a token every %d ms (token lifetime %ds) for %ds...%n",

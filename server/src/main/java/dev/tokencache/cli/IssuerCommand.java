@@ -48,8 +48,13 @@ final class IssuerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     IssuerServer.Options options = new IssuerServer.Options(host, port, lifetime(), issuerUrl, clients());
     Vertx vertx = Vertx.vertx();
-    IssuerServer issuer = IssuerServer.start(vertx, options, InstantSource.system())
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    IssuerServer issuer;
+    try {
+      issuer = IssuerServer.start(vertx, options, InstantSource.system()).await(30, TimeUnit.SECONDS);
+    } catch (Exception e) { // Future.await rethrows the bind failure itself, a checked exception included
+      vertx.close();
+      throw new ListenFailure("issuer listener", host, port, e);
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.println("tokencache issuer " + issuer.issuer());
     out.println("  token endpoint  " + issuer.tokenUrl());

@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code tokencache}: the command line (SPEC §3). */
+/** {@code tokencache}: the command line (README.md, docs/configuration.md). */
 @Command(
     name = "tokencache",
     mixinStandardHelpOptions = true,
@@ -33,7 +33,9 @@ public final class Main implements Runnable {
         config.problems().forEach(problem -> err.println("tokencache: " + problem));
         return CONFIG_ERROR;
       }
-      throw exception;
+      // one line that says what is wrong, never a stack trace
+      err.println("tokencache: " + ListenFailure.reason(exception));
+      return exception instanceof IllegalArgumentException ? CONFIG_ERROR : 1;
     });
     return commandLine.execute(args);
   }

@@ -3,7 +3,7 @@ package dev.tokencache.config;
 import java.util.Locale;
 
 /**
- * One setting of SPEC §3: its dotted name, its default (as text, or {@code null} for none) and
+ * One setting (docs/configuration.md): its dotted name, its default (as text, or {@code null} for none) and
  * whether its value is secret (masked whenever the configuration is printed).
  */
 public record ConfigKey(String name, String defaultValue, boolean secret, String description) {

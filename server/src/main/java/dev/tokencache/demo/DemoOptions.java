@@ -28,10 +28,19 @@ public record DemoOptions(int apps, Duration tokenLifetime, int requestsPerLifet
 
   public DemoOptions {
     if (costPer1000 < 0) {
-      throw new IllegalArgumentException("demo: --cost-per-1000 must be 0 or more");
+      throw new IllegalArgumentException("--cost-per-1000: " + costPer1000 + " (expected: 0 or more)");
     }
-    if (apps < 1 || requestsPerLifetime < 1 || tokenLifetime.toSeconds() < 2 || duration.isNegative() || duration.isZero()) {
-      throw new IllegalArgumentException("demo: apps and requests per lifetime >= 1, lifetime >= 2s, duration > 0");
+    if (apps < 1) {
+      throw new IllegalArgumentException("--apps: " + apps + " (expected: 1 or more applications)");
+    }
+    if (requestsPerLifetime < 1) {
+      throw new IllegalArgumentException("--requests-per-lifetime: " + requestsPerLifetime + " (expected: 1 or more)");
+    }
+    if (tokenLifetime.toSeconds() < 2) {
+      throw new IllegalArgumentException("--token-lifetime: " + tokenLifetime.toMillis() + "ms (expected: 2s or more)");
+    }
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("--duration: " + duration.toMillis() + "ms (expected: more than 0)");
     }
   }
 

@@ -32,7 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code tokencache guard} (SPEC §4): a reverse proxy in front of a self-hosted authorization server that
+ * {@code tokencache guard} (docs/origin-verification.md): a reverse proxy in front of a self-hosted authorization server that
  * forwards a request only when its origin header matches an accepted secret, and answers 403 otherwise.
  *
  * <p>Accepted: the current value of every configured source, each source's replaced value for the grace period,

@@ -180,7 +180,7 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
     return status == 429 || status == 503 ? upstream.retryAfter() : null;
   }
 
-  /** {@code Cache-Control: no-cache} or {@code max-age=0} asks for a fresh token (SPEC §2, forced refresh). */
+  /** {@code Cache-Control: no-cache} or {@code max-age=0} asks for a fresh token (forced refresh, docs/token-endpoint.md). */
   static boolean wantsFreshToken(String cacheControl) {
     if (cacheControl == null) {
       return false;

@@ -12,7 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * The admin listener (SPEC §5), separate from the token listener: {@code GET /metrics} (Prometheus text),
+ * The admin listener (docs/metrics.md), separate from the token listener: {@code GET /metrics} (Prometheus text),
  * {@code GET /health/live} (the process answers), {@code GET /health/ready} (every {@link HealthCheck} passes;
  * the JSON names each check and why one failed). Scrapes are formatted off the event loop.
  */

@@ -54,8 +54,11 @@ public final class Tracing {
       return OFF;
     }
     OpenTelemetry sdk = AutoConfiguredOpenTelemetrySdk.builder()
+        // defaults only: every OTEL_* variable the operator sets wins. OTLP over HTTP by default, since the jar
+        // carries the JDK HTTP sender and no gRPC one (the SDK's own default, grpc, would refuse to start)
         .addPropertiesSupplier(() -> Map.of(
             "otel.service.name", "tokencache",
+            "otel.exporter.otlp.protocol", "http/protobuf",
             "otel.metrics.exporter", "none",
             "otel.logs.exporter", "none"))
         .build()

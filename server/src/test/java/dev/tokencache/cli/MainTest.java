@@ -70,6 +70,29 @@ class MainTest {
   }
 
   @Test
+  void aListenerThatCannotBindSaysWhichInOneLine() throws Exception {
+    try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      int port = busy.getLocalPort();
+
+      assertThat(run("issuer", "--port", Integer.toString(port))).isEqualTo(1);
+      assertThat(run("demo", "--port", Integer.toString(port), "--exit", "--duration", "1s")).isEqualTo(1);
+    }
+    assertThat(err.toString().lines()).hasSize(2)
+        .anySatisfy(line -> assertThat(line).matches("tokencache: issuer listener 127\\.0\\.0\\.1:\\d+: address already in use .*"))
+        .anySatisfy(line -> assertThat(line).matches("tokencache: demo proxy listener 127\\.0\\.0\\.1:\\d+: address already in use .*"));
+  }
+
+  @Test
+  void anUnassignableHostAndABadDemoFlagAreOneLineEach() {
+    assertThat(run("issuer", "--host", "10.255.255.1", "--port", "0")).isEqualTo(1);
+    assertThat(run("demo", "--apps", "0", "--exit")).isEqualTo(2);
+
+    assertThat(err.toString().lines()).containsExactly(
+        "tokencache: issuer listener 10.255.255.1:0: cannot assign the address (it is not one of this machine's)",
+        "tokencache: --apps: 0 (expected: 1 or more applications)");
+  }
+
+  @Test
   void checkConfigListsEveryProblem() throws Exception {
     Path file = dir.resolve("bad.yaml");
     Files.writeString(file, "server:\n  port: -1\nupstream:\n  token-url: https://as.example/t\n  client-auth: mtls\n");

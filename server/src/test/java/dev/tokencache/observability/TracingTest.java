@@ -84,4 +84,13 @@ class TracingTest {
   private static List<SpanData> serverSpans(List<SpanData> finished) {
     return finished.stream().filter(s -> s.getKind() == SpanKind.SERVER).toList();
   }
+
+  @Test
+  void theDocumentedOtlpEndpointAloneStartsTracingOverHttp() {
+    // OTEL_EXPORTER_OTLP_ENDPOINT=... ./tokencache serve, as docs/metrics.md shows it: no protocol given
+    dev.tokencache.tracing.Tracing tracing = dev.tokencache.tracing.Tracing.fromEnvironment(
+        java.util.Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"));
+
+    assertThat(tracing.enabled()).isTrue();
+  }
 }
