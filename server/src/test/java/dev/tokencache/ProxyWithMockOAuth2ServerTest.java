@@ -180,8 +180,8 @@ class ProxyWithMockOAuth2ServerTest {
       assertThat(served.cacheResult()).isEqualTo("hit"); // nobody waits for the refresh
       servedTokens.add(served.accessToken());
     }
-    RecordedRequest refresh = issuer.awaitRequest();
-    assertThat(refresh).isNotNull();
+    RecordedRequest refresh = issuer.awaitRequest(); // throws when no refresh reached the issuer within 10 s
+    assertThat(refresh.getBody().readUtf8()).contains("grant_type=client_credentials").contains("scope=a");
     TokenReply after = awaitTokenOtherThan(first.accessToken());
 
     assertThat(servedTokens).contains(first.accessToken()).isSubsetOf(first.accessToken(), after.accessToken());

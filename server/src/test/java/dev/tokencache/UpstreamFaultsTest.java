@@ -135,13 +135,12 @@ class UpstreamFaultsTest {
   @Test
   void slowUpstreamGivesGatewayTimeoutWithinTheTimeout() throws Exception {
     upstream.enqueue(FakeUpstream.token("late", 3600).setHeadersDelay(5, TimeUnit.SECONDS));
-    long started = System.nanoTime();
     TokenReply reply = request();
-    Duration took = Duration.ofNanos(System.nanoTime() - started);
 
+    // a 504 rather than the upstream's 200 (due after 5 s) shows that upstream.timeout (2.5 s) ended the exchange
     assertThat(reply.status()).isEqualTo(504);
     assertThat(reply.error()).isEqualTo("temporarily_unavailable");
-    assertThat(took).isLessThan(Duration.ofSeconds(4));
+    assertThat(reply.json().get("error_description").asText()).matches("no answer from localhost:\\d+ within 2500 ms");
   }
 
   @Test
@@ -176,14 +175,13 @@ class UpstreamFaultsTest {
     }
     try (ProxyHarness orphan = ProxyHarness.start("http://127.0.0.1:" + closedPort + "/oauth2/token",
         Map.of("upstream.timeout", "2s"))) {
-      long started = System.nanoTime();
       TokenReply reply = orphan.post("grant_type=client_credentials", "Authorization", basic("svc", "secret"));
-      Duration took = Duration.ofNanos(System.nanoTime() - started);
 
       assertThat(reply.status()).isEqualTo(502);
       assertThat(reply.error()).isEqualTo("temporarily_unavailable");
-      assertThat(reply.body()).doesNotContain("secret");
-      assertThat(took).isLessThan(Duration.ofSeconds(2));
+      assertThat(reply.json().get("error_description").asText())
+          .isEqualTo("connection refused by 127.0.0.1:" + closedPort);
+      assertThat(reply.body()).doesNotContain("secret").doesNotContain("Exception");
     }
   }
 
