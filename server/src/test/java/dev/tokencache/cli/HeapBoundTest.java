@@ -63,7 +63,7 @@ class HeapBoundTest {
           "--cache-max-entries", "100000000"))
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       try {
-        awaitListening(serve, log);
+        dev.tokencache.support.ChildProcess.awaitListening(serve, log);
         assertThat(Files.readString(log)).contains("the memory bound will hold about");
         HttpClient http = HttpClient.newHttpClient();
         List<Integer> statuses = new ArrayList<>();
@@ -98,14 +98,5 @@ class HeapBoundTest {
   private static double value(String metrics, String series) {
     Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(metrics);
     return matcher.find() ? Double.parseDouble(matcher.group(1)) : -1;
-  }
-
-  private static void awaitListening(Process serve, Path log) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!Files.exists(log) || !Files.readString(log).contains("token proxy listening")) {
-      assertThat(serve.isAlive()).as("serve is running: %s", Files.exists(log) ? Files.readString(log) : "").isTrue();
-      assertThat(System.nanoTime()).as("serve started within 30 s").isLessThan(deadline);
-      Thread.sleep(50); // polling a child process's log, bounded by the deadline
-    }
   }
 }

@@ -40,7 +40,7 @@ class SigtermTest {
           "--server-event-loops", "1"))
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       try {
-        awaitListening(serve, log);
+        dev.tokencache.support.ChildProcess.awaitListening(serve, log);
         HttpClient http = HttpClient.newHttpClient();
         CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/oauth2/token"))
@@ -62,15 +62,4 @@ class SigtermTest {
       }
     }
   }
-
-  /** Waits (bounded) for the child to log that it listens. */
-  private static void awaitListening(Process serve, Path log) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!Files.exists(log) || !Files.readString(log).contains("token proxy listening")) {
-      assertThat(serve.isAlive()).as("serve is running: %s", Files.exists(log) ? Files.readString(log) : "").isTrue();
-      assertThat(System.nanoTime()).as("serve started within 30 s").isLessThan(deadline);
-      Thread.sleep(50); // polling a child process's log, bounded by the deadline
-    }
-  }
-
 }

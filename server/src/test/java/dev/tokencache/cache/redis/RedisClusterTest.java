@@ -3,6 +3,7 @@ package dev.tokencache.cache.redis;
 import static dev.tokencache.support.Forms.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokencache.support.Burst;
 import dev.tokencache.support.MockIssuer;
 import dev.tokencache.support.ProxyHarness;
 import dev.tokencache.support.RedisCluster;
@@ -73,18 +74,7 @@ class RedisClusterTest {
 
   @Test
   void threeHundredConcurrentRequestsAcrossThreeInstancesMakeOneUpstreamRequest() throws Exception {
-    List<CompletableFuture<TokenReply>> replies = new ArrayList<>();
-    for (int i = 0; i < 300; i++) {
-      ProxyHarness proxy = proxies.get(i % 3);
-      replies.add(proxy.sendAsync(proxy.form(null, "grant_type=client_credentials&scope=single.flight",
-          "Authorization", basic("cluster-client", SECRET)).build()));
-    }
-    Set<String> tokens = new HashSet<>();
-    for (CompletableFuture<TokenReply> reply : replies) {
-      TokenReply served = reply.get(30, TimeUnit.SECONDS);
-      assertThat(served.status()).isEqualTo(200);
-      tokens.add(served.accessToken());
-    }
+    Set<String> tokens = Burst.tokens(proxies, 300, "single.flight", basic("cluster-client", SECRET));
 
     assertThat(issuer.takeRequests()).as("upstream requests").hasSize(1);
     assertThat(tokens).as("distinct tokens").hasSize(1);

@@ -4,6 +4,7 @@ import static dev.tokencache.support.Forms.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokencache.observability.ProxyMetrics;
+import dev.tokencache.support.Burst;
 import dev.tokencache.support.MockIssuer;
 import dev.tokencache.support.ProxyHarness;
 import dev.tokencache.support.RedisServer;
@@ -73,18 +74,7 @@ class ScaleOutTest {
 
   @Test
   void threeHundredConcurrentRequestsAcrossThreeInstancesMakeOneUpstreamRequest() throws Exception {
-    List<CompletableFuture<TokenReply>> replies = new ArrayList<>();
-    for (int i = 0; i < 300; i++) {
-      ProxyHarness proxy = proxies.get(i % 3);
-      replies.add(proxy.sendAsync(proxy.form(null, "grant_type=client_credentials&scope=orders.read",
-          "Authorization", basic("orders-service", SECRET)).build()));
-    }
-    Set<String> tokens = new HashSet<>();
-    for (CompletableFuture<TokenReply> reply : replies) {
-      TokenReply served = reply.get(30, TimeUnit.SECONDS);
-      assertThat(served.status()).isEqualTo(200);
-      tokens.add(served.accessToken());
-    }
+    Set<String> tokens = Burst.tokens(proxies, 300, "orders.read", basic("orders-service", SECRET));
 
     assertThat(issuer.takeRequests()).as("upstream requests").hasSize(1);
     assertThat(tokens).as("distinct tokens handed out").hasSize(1);
@@ -117,18 +107,7 @@ class ScaleOutTest {
         fresh.add(ProxyHarness.start(issuer.tokenUrl(), Map.of("cache.backend", "redis", "redis.url", redis.url(),
             "cache.key-secret", KEY_SECRET)));
       }
-      List<CompletableFuture<TokenReply>> replies = new ArrayList<>();
-      for (int i = 0; i < 90; i++) {
-        ProxyHarness proxy = fresh.get(i % 3);
-        replies.add(proxy.sendAsync(proxy.form(null, "grant_type=client_credentials&scope=cold.start",
-            "Authorization", basic("orders-service", SECRET)).build()));
-      }
-      Set<String> tokens = new HashSet<>();
-      for (CompletableFuture<TokenReply> reply : replies) {
-        TokenReply served = reply.get(30, TimeUnit.SECONDS);
-        assertThat(served.status()).isEqualTo(200);
-        tokens.add(served.accessToken());
-      }
+      Set<String> tokens = Burst.tokens(fresh, 90, "cold.start", basic("orders-service", SECRET));
 
       assertThat(issuer.takeRequests()).as("upstream requests").hasSize(1);
       assertThat(tokens).as("distinct tokens handed out").hasSize(1);
