@@ -72,4 +72,12 @@ class ListenerTest {
           .isInstanceOf(IOException.class);
     }
   }
+
+  @Test
+  void portZeroBindsOneFreePortSharedByEveryEventLoop() throws Exception {
+    try (ProxyHarness proxy = ProxyHarness.start("http://127.0.0.1:1/oauth2/token",
+        java.util.Map.of("server.event-loops", "4"))) {
+      assertThat(proxy.proxy().listenerPorts()).containsExactly(proxy.proxy().port());
+    }
+  }
 }

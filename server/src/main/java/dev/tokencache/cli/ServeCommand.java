@@ -38,7 +38,9 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Settings settings = SettingsOptions.settings(spec.commandLine().getParseResult(), System.getenv());
+    dev.tokencache.config.RawConfig raw = SettingsOptions.raw(spec.commandLine().getParseResult(), System.getenv());
+    Settings settings = dev.tokencache.config.SettingsParser.parse(raw);
+    LOG.info("configuration: {}", raw.describe());
     List<Settings.NamedUpstream> routes = settings.routes();
     settings.cache().sizeWarning().ifPresent(warning -> LOG.warn("{}", warning));
     int loops = settings.server().eventLoops() > 0

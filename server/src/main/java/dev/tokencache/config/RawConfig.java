@@ -145,6 +145,28 @@ public final class RawConfig {
     values.put(name, value);
   }
 
+  /**
+   * Every value as {@code key=value}, in documentation order, named upstreams last; secret values
+   * {@code <masked>}, user information in URLs masked. For the start-up log line and {@code check-config}.
+   */
+  public String describe() {
+    java.util.StringJoiner joined = new java.util.StringJoiner(", ");
+    for (ConfigKey key : ConfigKeys.all()) {
+      String value = values.get(key.name());
+      if (value != null) {
+        joined.add(key.name() + "=" + (key.secret() ? "<masked>" : ConfigValues.maskUserInfo(value)));
+      }
+    }
+    values.forEach((name, value) -> {
+      if (name.startsWith(ConfigKeys.UPSTREAMS + ".")) {
+        String suffix = name.substring(name.indexOf('.', ConfigKeys.UPSTREAMS.length() + 1) + 1);
+        boolean secret = ConfigKeys.perUpstream(suffix).map(ConfigKey::secret).orElse(true);
+        joined.add(name + "=" + (secret ? "<masked>" : ConfigValues.maskUserInfo(value)));
+      }
+    });
+    return joined.toString();
+  }
+
   /** The named upstreams, in the order they were first given. */
   public List<String> upstreamNames() {
     return List.copyOf(upstreamNames);

@@ -42,11 +42,13 @@ public final class ProxyServer {
   private final List<UpstreamClient> clients;
   private final Map<String, TokenPipeline> pipelines;
   private final Optional<SharedStore> shared;
+  private final java.util.Set<Integer> listenerPorts;
   private final int port;
   private Future<Void> stopping;
 
   private ProxyServer(Vertx vertx, List<String> deployments, List<UpstreamClient> clients,
-      Map<String, TokenPipeline> pipelines, Optional<SharedStore> shared, int port) {
+      Map<String, TokenPipeline> pipelines, Optional<SharedStore> shared, int port, java.util.Set<Integer> ports) {
+    this.listenerPorts = java.util.Set.copyOf(ports);
     this.vertx = vertx;
     this.shared = shared;
     this.deployments = deployments;
@@ -124,7 +126,11 @@ public final class ProxyServer {
         : Runtime.getRuntime().availableProcessors();
     HttpServerOptions options = listenerOptions(settings.server());
     List<ListenerVerticle> instances = new ArrayList<>();
-    // One deployment with several instances: Vert.x shares one bound port (even port 0) among them.
+    if (options.getPort() == 0) {
+      // Vert.x gives each port-0 listener a port of its own: pick one free port for every event loop to share
+      options.setPort(freePort(settings.server().host()));
+    }
+    // One deployment with several instances: Vert.x shares one bound port among them.
     return connected.compose(ready -> vertx.deployVerticle(() -> {
       ListenerVerticle listener = new ListenerVerticle(options, endpoint, settings.server().shutdownGrace());
       synchronized (instances) {
@@ -139,7 +145,9 @@ public final class ProxyServer {
             settings.server().host(), port, routes.get(i).path(),
             dev.tokencache.config.ConfigValues.maskUserInfo(clients.get(i).tokenUrl().toString()), listeners);
       }
-      return new ProxyServer(vertx, List.of(id), clients, pipelines, shared, port);
+      java.util.Set<Integer> ports = new java.util.TreeSet<>();
+      instances.forEach(instance -> ports.add(instance.actualPort()));
+      return new ProxyServer(vertx, List.of(id), clients, pipelines, shared, port, ports);
     });
   }
 
@@ -172,10 +180,24 @@ public final class ProxyServer {
     return options;
   }
 
+  /** A port free on {@code host} now (the operating system's choice), for {@code server.port: 0}. */
+  private static int freePort(String host) {
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return probe.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("token listener " + host + ":0: no free port (" + e.getMessage() + ")", e);
+    }
+  }
+
   private static byte[] randomKey() {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     return key;
+  }
+
+  /** The ports the listeners of every event loop are bound to: one, always. */
+  public java.util.Set<Integer> listenerPorts() {
+    return listenerPorts;
   }
 
   /** The bound port of the token listener. */

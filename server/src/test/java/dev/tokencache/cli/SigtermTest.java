@@ -56,7 +56,9 @@ class SigtermTest {
         assertThat(reply.statusCode()).isEqualTo(200);
         assertThat(reply.body()).contains("in-flight");
         assertThat(serve.waitFor(20, TimeUnit.SECONDS)).as("process exited").isTrue();
-        assertThat(Files.readString(log)).contains("shutting down");
+        assertThat(Files.readString(log)).contains("shutting down")
+            .contains("configuration: server.host=127.0.0.1, server.port=" + port + ", ")
+            .contains("upstream.token-url=" + upstream.tokenUrl());
       } finally {
         serve.destroyForcibly();
       }
