@@ -66,6 +66,8 @@ final class ServeCommand implements Callable<Integer> {
       proxy = Blocking.await(ProxyServer.start(vertx, settings, InstantSource.system(), new ProxyServer.Extras(
           observability.requests(), observability.upstream(), Tracing.fromEnvironment(System.getenv()), origin,
           origins)));
+      // one request without credentials to each token endpoint: a wrong URL shows now, not at the first client
+      proxy.pipelines().values().forEach(pipeline -> pipeline.probe());
       for (Settings.NamedUpstream named : routes) {
         observability.metrics().watch(named.name(), proxy.pipelines().get(named.name()),
             named.upstream().costPer1000(), named.upstream().quotaRps());

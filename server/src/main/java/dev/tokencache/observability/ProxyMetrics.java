@@ -196,6 +196,10 @@ public final class ProxyMetrics implements RequestObserver, UpstreamListener {
               + "(upstream.max-rate-per-client) or total (upstream.max-rate)")
           .tag("scope", label).tag("upstream", upstream).register(registry);
     }
+    FunctionCounter.builder("tokencache.upstream.not.oauth", pipeline, TokenPipeline::notOAuthAnswers)
+        .description("Upstream answers that no OAuth2 token endpoint gives (an HTML page, 404, 405, 501, JSON "
+            + "without access_token or error): a wrong upstream.token-url, most likely")
+        .tag("upstream", upstream).register(registry);
     if (pipeline.totalBudgetAvailable() >= 0) {
       Gauge.builder("tokencache.upstream.budget.available", pipeline, TokenPipeline::totalBudgetAvailable)
           .description("Upstream requests the total budget (upstream.max-rate) allows right now")

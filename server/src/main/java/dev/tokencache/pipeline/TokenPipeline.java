@@ -494,7 +494,12 @@ public final class TokenPipeline {
         ? answered.response()
         : ((Attempt.Rejected) attempt).response();
     update(key, KeyState::answered);
-    answered(now);
+    Optional<String> notOAuth = NotOAuth.diagnose(response);
+    if (notOAuth.isPresent()) {
+      health.answeredNotOAuth(notOAuth.get());
+    } else {
+      answered(now);
+    }
     return Future.succeededFuture(new Outcome.Passed(response));
   }
 
@@ -576,6 +581,35 @@ public final class TokenPipeline {
   /** Slots left in the total budget ({@code upstream.max-rate}) now, or -1 when it is off. */
   public long totalBudgetAvailable() {
     return budgets.totalAvailable();
+  }
+
+  /**
+   * Asks the token endpoint once without credentials, as {@code serve} does at start-up: an OAuth2 token endpoint
+   * answers a JSON error (401 {@code invalid_client}, 400 {@code invalid_request}). Anything else is logged and
+   * reported by {@link #upstreamProblem()} until a proper answer comes; an unreachable upstream is only logged (it
+   * may not be up yet). Sent outside the budgets and the backoff; completes with the problem found, if any.
+   */
+  public Future<Optional<String>> probe() {
+    Future<UpstreamResponse> call;
+    try {
+      call = upstream.forward(null, null, Buffer.buffer("grant_type=client_credentials"));
+    } catch (RuntimeException e) {
+      call = Future.failedFuture(e);
+    }
+    return call.transform(done -> {
+      if (done.failed()) {
+        LOG.warn("start-up probe of {}: {}", upstream.tokenUrl(), done.cause().getMessage());
+        return Future.succeededFuture(Optional.of(String.valueOf(done.cause().getMessage())));
+      }
+      Optional<String> problem = NotOAuth.diagnose(done.result());
+      problem.ifPresent(health::answeredNotOAuth);
+      return Future.succeededFuture(problem);
+    });
+  }
+
+  /** Answers that no OAuth2 token endpoint gives, since start. */
+  public long notOAuthAnswers() {
+    return health.notOAuthAnswers();
   }
 
   /** Requests sent upstream per second, over the last minute (for the quota-used ratio). */

@@ -29,6 +29,8 @@ final class UpstreamHealth {
   private final Backoff backoff;
   private volatile Optional<Pause> pause = Optional.empty();
   private volatile Optional<Failure> lastFailure = Optional.empty();
+  private volatile Optional<String> notOAuth = Optional.empty();
+  private final java.util.concurrent.atomic.LongAdder notOAuthAnswers = new java.util.concurrent.atomic.LongAdder();
   private int failuresInARow;
   private int throttlesInARow;
   private Instant failingSince = Instant.MIN;
@@ -50,6 +52,7 @@ final class UpstreamHealth {
    * @return whether the upstream was failing until now (it has recovered)
    */
   synchronized boolean answered(Instant now) {
+    notOAuth = Optional.empty();
     boolean recovered = failuresInARow > 0;
     if (recovered) {
       LOG.info("authorization server {} answers again, after {} failed requests in {} s", address(), failuresInARow,
@@ -89,6 +92,23 @@ final class UpstreamHealth {
     }
   }
 
+  /**
+   * The upstream answered, but not as a token endpoint does: a configuration mistake more likely than an outage.
+   * Logged once until a proper answer comes; counted; reported by {@link #problem} (readiness: degraded).
+   */
+  synchronized void answeredNotOAuth(String why) {
+    notOAuthAnswers.increment();
+    if (notOAuth.isEmpty()) {
+      LOG.warn("authorization server {} answers like no OAuth2 token endpoint: {}", address(), why);
+    }
+    notOAuth = Optional.of(why);
+  }
+
+  /** Answers that no token endpoint gives, since start. */
+  long notOAuthAnswers() {
+    return notOAuthAnswers.sum();
+  }
+
   /** The state at {@code now}. */
   State stateAt(Instant now) {
     if (pauseAt(now).isPresent()) {
@@ -104,7 +124,10 @@ final class UpstreamHealth {
       return Optional.of("paused for " + Duration.between(now, paused.get().until()).toSeconds()
           + " s after " + paused.get().cause().describe());
     }
-    return lastFailure.map(f -> "failing: " + f.describe());
+    if (lastFailure.isPresent()) {
+      return lastFailure.map(f -> "failing: " + f.describe());
+    }
+    return notOAuth.map(why -> "not an OAuth2 token endpoint? " + why);
   }
 
   private String address() {

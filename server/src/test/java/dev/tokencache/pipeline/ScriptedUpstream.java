@@ -62,6 +62,11 @@ final class ScriptedUpstream implements Upstream {
         body.getBytes(StandardCharsets.UTF_8), 1_000_000));
   }
 
+  void html(int status) {
+    next().complete(new UpstreamResponse(status, "text/html", null, null,
+        "<html><body>Welcome</body></html>".getBytes(StandardCharsets.UTF_8), 1_000_000));
+  }
+
   void token(String accessToken, long expiresIn) {
     answer(200, "{\"access_token\":\"" + accessToken + "\",\"token_type\":\"Bearer\",\"expires_in\":" + expiresIn + "}");
   }

@@ -531,6 +531,38 @@ class TokenPipelineTest {
   }
 
   @Test
+  void anAnswerNoTokenEndpointGivesIsReportedUntilAProperOneComes() {
+    pipeline();
+    Future<Answer> page = ask();
+    upstream.html(200);
+    assertThat(done(page).result()).isEqualTo(CacheResult.MISS);
+    assertThat(pipeline.upstreamProblem()).hasValueSatisfying(problem -> assertThat(problem)
+        .contains("an HTML page (status 200)").contains("upstream.token-url"));
+    assertThat(pipeline.notOAuthAnswers()).isEqualTo(1);
+
+    Future<Answer> rejected = ask(request("other", "pw", "x"), false);
+    upstream.answer(401, "{\"error\":\"invalid_client\"}");
+    done(rejected);
+    assertThat(pipeline.upstreamProblem()).as("an OAuth2 error is a proper answer").isEmpty();
+  }
+
+  @Test
+  void theStartUpProbeExpectsAnOAuthErrorWithoutCredentials() {
+    pipeline();
+    Future<Optional<String>> wrongUrl = pipeline.probe();
+    upstream.html(405);
+    assertThat(wrongUrl.result()).hasValueSatisfying(problem -> assertThat(problem).startsWith("status 405"));
+    assertThat(pipeline.upstreamProblem()).isPresent();
+
+    Future<Optional<String>> tokenEndpoint = pipeline.probe();
+    upstream.answer(401, "{\"error\":\"invalid_client\",\"error_description\":\"no credentials\"}");
+    assertThat(tokenEndpoint.result()).isEmpty();
+    Future<Optional<String>> down = pipeline.probe();
+    upstream.refuse();
+    assertThat(down.result()).contains("connection refused by as.example:8443");
+  }
+
+  @Test
   void holdsSurviveTheSharedStoreCodec() {
     KeyState.Hold negative = new KeyState.Hold.Negative(new dev.tokencache.upstream.UpstreamResponse(401,
         "application/json", "Basic realm=\"as\"", null, "{\"error\":\"invalid_client\"}".getBytes(StandardCharsets.UTF_8),
