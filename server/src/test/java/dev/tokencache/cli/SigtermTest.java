@@ -30,7 +30,15 @@ class SigtermTest {
       port = probe.getLocalPort();
     }
     try (FakeUpstream upstream = new FakeUpstream()) {
-      upstream.enqueue(FakeUpstream.token("in-flight", 3600).setHeadersDelay(1, TimeUnit.SECONDS));
+      upstream.server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+        @Override
+        public okhttp3.mockwebserver.MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
+          if (request.getHeader("Authorization") == null) { // serve's start-up probe, without credentials
+            return FakeUpstream.json(401, "{\"error\":\"invalid_client\"}");
+          }
+          return FakeUpstream.token("in-flight", 3600).setHeadersDelay(1, TimeUnit.SECONDS);
+        }
+      });
       Path log = dir.resolve("serve.log");
       Process serve = new ProcessBuilder(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -48,7 +56,7 @@ class SigtermTest {
             .header("Authorization", basic("svc", "pw"))
             .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(),
             HttpResponse.BodyHandlers.ofString());
-        assertThat(upstream.server.takeRequest(10, TimeUnit.SECONDS)).as("request reached the upstream").isNotNull();
+        assertThat(awaitClientRequest(upstream)).as("the client's request reached the upstream").isTrue();
 
         serve.destroy(); // SIGTERM
         HttpResponse<String> reply = inFlight.get(15, TimeUnit.SECONDS);
@@ -63,5 +71,17 @@ class SigtermTest {
         serve.destroyForcibly();
       }
     }
+  }
+
+  /** Waits (at most 10 s) for the client's request to reach the upstream, passing over the start-up probe. */
+  private static boolean awaitClientRequest(FakeUpstream upstream) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      okhttp3.mockwebserver.RecordedRequest request = upstream.server.takeRequest(100, TimeUnit.MILLISECONDS);
+      if (request != null && request.getHeader("Authorization") != null) {
+        return true;
+      }
+    }
+    return false;
   }
 }
