@@ -70,8 +70,14 @@ final class GuardCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        server.stop().eventually(() -> admin == null ? Future.succeededFuture() : admin.stop())
-            .eventually(vertx::close).toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+        server.stop().eventually(() -> admin == null ? Future.succeededFuture() : admin.stop()).await(15, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // exiting anyway
+      }
+      try {
+        // closed on its own, not chained to a future of one of its event loops: that future's completion would be
+        // handed to a loop that has just terminated (RejectedExecutionException) and never arrive
+        vertx.close().await(10, TimeUnit.SECONDS);
       } catch (Exception e) {
         // exiting anyway
       }

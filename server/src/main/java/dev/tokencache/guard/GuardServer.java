@@ -53,7 +53,11 @@ public final class GuardServer {
   private final HttpClient client;
   private final List<SecretSource> sources;
 
-  private GuardServer(HttpServer server, HttpClient client, List<SecretSource> sources) {
+  private final java.util.Map<io.vertx.core.http.HttpConnection, java.util.concurrent.atomic.AtomicInteger> connections;
+
+  private GuardServer(HttpServer server, HttpClient client, List<SecretSource> sources,
+      java.util.Map<io.vertx.core.http.HttpConnection, java.util.concurrent.atomic.AtomicInteger> connections) {
+    this.connections = connections;
     this.server = server;
     this.client = client;
     this.sources = sources;
@@ -73,17 +77,34 @@ public final class GuardServer {
     String prefix = target.getRawPath() == null || target.getRawPath().equals("/") ? "" : stripSlash(target.getRawPath());
     Check check = new Check(vertx, header, List.copyOf(sources), prefix, registry);
     HttpProxy proxy = HttpProxy.reverseProxy(client).origin(targetPort, target.getHost()).addInterceptor(check);
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+    java.util.Map<io.vertx.core.http.HttpConnection, java.util.concurrent.atomic.AtomicInteger> connections =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+            // an idle client connection may not be held forever (the proxy's listener closes them after 120 s too)
+            .setIdleTimeout(120))
+        .connectionHandler(connection -> {
+          connections.put(connection, new java.util.concurrent.atomic.AtomicInteger());
+          connection.closeHandler(closed -> connections.remove(connection));
+        })
         .requestHandler(request -> {
           long started = System.nanoTime();
           Instant arrived = clock.instant();
-          request.response().endHandler(done -> accessLines.accept(accessLine(request, arrived, started)));
+          java.util.concurrent.atomic.AtomicInteger inFlight = connections.get(request.connection());
+          if (inFlight != null) {
+            inFlight.incrementAndGet();
+          }
+          request.response().endHandler(done -> {
+            if (inFlight != null) {
+              inFlight.decrementAndGet();
+            }
+            accessLines.accept(accessLine(request, arrived, started));
+          });
           proxy.handle(request);
         });
     return server.listen().map(bound -> {
       LOG.info("origin guard listening on {}:{} in front of {} (header {}, {} secret source(s))",
           host, bound.actualPort(), target, header, sources.size());
-      return new GuardServer(bound, client, sources);
+      return new GuardServer(bound, client, sources, connections);
     });
   }
 
@@ -108,9 +129,19 @@ public final class GuardServer {
     return server.actualPort();
   }
 
+  /**
+   * Stops accepting, closes the idle keep-alive connections at once (a graceful shutdown would otherwise wait for
+   * them until its timeout), and gives requests in flight up to 10 s to finish.
+   */
   public Future<Void> stop() {
     sources.forEach(SecretSource::stop);
-    return server.shutdown().eventually(client::close);
+    Future<Void> stopped = server.shutdown(10, java.util.concurrent.TimeUnit.SECONDS);
+    connections.forEach((connection, inFlight) -> {
+      if (inFlight.get() == 0) {
+        connection.close();
+      }
+    });
+    return stopped.eventually(client::close);
   }
 
   /** The interceptor that decides. Runs on the event loop; secret re-reads run on workers. */
