@@ -10,7 +10,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -38,7 +37,7 @@ class GuardSigtermTest {
           "--log-access", "off"))
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       try (Socket client = new Socket()) {
-        awaitLog(guard, log, "origin guard listening");
+        dev.tokencache.support.ChildProcess.awaitLog(guard, log, "origin guard listening");
         client.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
         OutputStream out = client.getOutputStream();
         out.write("POST /oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -56,15 +55,6 @@ class GuardSigtermTest {
       } finally {
         guard.destroyForcibly();
       }
-    }
-  }
-
-  private static void awaitLog(Process child, Path log, String text) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!Files.exists(log) || !Files.readString(log).contains(text)) {
-      assertThat(child.isAlive()).as("the child is running: %s", Files.exists(log) ? Files.readString(log) : "").isTrue();
-      assertThat(System.nanoTime()).as("the child started within 30 s").isLessThan(deadline);
-      Thread.sleep(50); // polling a child process's log, bounded by the deadline
     }
   }
 }
