@@ -9,7 +9,6 @@ import dev.tokencache.request.InvalidTokenRequest;
 import dev.tokencache.request.ParsedRequest;
 import dev.tokencache.request.TokenRequestParser;
 import dev.tokencache.token.CacheKey;
-import dev.tokencache.token.CacheKeyDeriver;
 import dev.tokencache.token.OAuthError;
 import dev.tokencache.token.TokenRequest;
 import dev.tokencache.tracing.Tracing;

@@ -598,7 +598,8 @@ public final class TokenPipeline {
     }
     return call.transform(done -> {
       if (done.failed()) {
-        LOG.warn("start-up probe of {}: {}", upstream.tokenUrl(), done.cause().getMessage());
+        // the failure message names host:port; the URL itself could hold user:password, so it is not logged
+        LOG.warn("start-up probe of the authorization server: {}", done.cause().getMessage());
         return Future.succeededFuture(Optional.of(String.valueOf(done.cause().getMessage())));
       }
       Optional<String> problem = NotOAuth.diagnose(done.result());

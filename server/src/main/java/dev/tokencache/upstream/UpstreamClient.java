@@ -41,7 +41,6 @@ public final class UpstreamClient implements Upstream {
   static final int MAX_RESPONSE_BYTES = 1024 * 1024;
   private static final String FORM = "application/x-www-form-urlencoded";
 
-  private final Vertx vertx;
   private final HttpClient client;
   private final URI tokenUrl;
   private final Settings.Upstream settings;
@@ -58,7 +57,6 @@ public final class UpstreamClient implements Upstream {
    */
   public UpstreamClient(Vertx vertx, Settings.Upstream settings, Supplier<Map.Entry<String, String>> originHeader,
       UpstreamListener listener, Tracing tracing) {
-    this.vertx = vertx;
     this.listener = listener;
     this.tracing = tracing;
     this.settings = settings;
