@@ -42,27 +42,41 @@ sealed interface Attempt {
    * @param now when the outcome arrived (for an HTTP-date {@code Retry-After})
    */
   static Attempt classify(AsyncResult<UpstreamResponse> outcome, Instant sentAt, Instant now) {
-    if (outcome.failed()) {
-      UpstreamFailure failure = outcome.cause() instanceof UpstreamFailure f
-          ? f
-          : new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, "the upstream request failed unexpectedly");
-      return new Failed(new Failure.NoAnswer(failure), Optional.empty());
+    Optional<Failed> failed = failureOf(outcome, now);
+    if (failed.isPresent()) {
+      return failed.get();
     }
     UpstreamResponse response = outcome.result();
     int status = response.status();
-    Optional<Duration> retryAfter = RetryAfter.parse(response.retryAfter(), now);
     if (status == 200) {
       Optional<CachedToken> token = CachedToken.fromResponse(response.body(), sentAt);
       return token.<Attempt>map(t -> new Fetched(t, response)).orElseGet(() -> new Answered(response));
-    }
-    boolean throttled = status == 429 || (status >= 400 && mentionsThrottling(response.body()));
-    if (throttled || status >= 500 || status == 408) {
-      return new Failed(new Failure.ErrorAnswer(response, throttled), retryAfter);
     }
     if ((status == 400 || status == 401) && oauthError(response.body()).filter(NEGATIVE_ERRORS::contains).isPresent()) {
       return new Rejected(response);
     }
     return new Answered(response);
+  }
+
+  /**
+   * The failure in what the upstream did, if it is one (no answer, 5xx, 408, 429, a throttling error); reads no
+   * token, so it suits answers that are passed on whatever they hold (other grant types).
+   */
+  static Optional<Failed> failureOf(AsyncResult<UpstreamResponse> outcome, Instant now) {
+    if (outcome.failed()) {
+      UpstreamFailure failure = outcome.cause() instanceof UpstreamFailure f
+          ? f
+          : new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, "the upstream request failed unexpectedly");
+      return Optional.of(new Failed(new Failure.NoAnswer(failure), Optional.empty()));
+    }
+    UpstreamResponse response = outcome.result();
+    int status = response.status();
+    boolean throttled = status == 429 || (status >= 400 && mentionsThrottling(response.body()));
+    if (throttled || status >= 500 || status == 408) {
+      return Optional.of(new Failed(new Failure.ErrorAnswer(response, throttled),
+          RetryAfter.parse(response.retryAfter(), now)));
+    }
+    return Optional.empty();
   }
 
   private static boolean mentionsThrottling(byte[] body) {

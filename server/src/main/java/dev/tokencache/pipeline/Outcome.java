@@ -22,7 +22,7 @@ sealed interface Outcome {
   record Passed(UpstreamResponse response) implements Outcome {}
 
   /** The fetch failed; the key may be asked again from {@code retryAt}. */
-  record Failed(Failure failure, Instant retryAt, long upstreamNanos) implements Outcome {}
+  record Failed(Failure failure, Instant retryAt) implements Outcome {}
 
   /** No fetch was made: over an upstream request budget. */
   record Limited(Budgets.Refusal refusal) implements Outcome {}

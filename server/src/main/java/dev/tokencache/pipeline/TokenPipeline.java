@@ -191,19 +191,15 @@ public final class TokenPipeline {
       call = Future.failedFuture(e);
     }
     return onCallerContext(call.transform(done -> {
-      Attempt attempt = Attempt.classify(done, now, clock.instant());
-      if (attempt instanceof Attempt.Failed failed) {
-        health.failed(failed.failure(), failed.retryAfter(), clock.instant());
-      } else {
-        answered(clock.instant());
+      Optional<Attempt.Failed> failed = Attempt.failureOf(done, clock.instant());
+      if (failed.isPresent()) {
+        Failure failure = failed.get().failure();
+        health.failed(failure, failed.get().retryAfter(), clock.instant());
+        return Future.succeededFuture(failure.answer(CacheResult.BYPASS, Optional.empty(), failure.elapsedNanos()));
       }
-      if (done.succeeded()) {
-        return Future.succeededFuture(new Answer.Passed(done.result(), CacheResult.BYPASS, Optional.empty(),
-            done.result().elapsedNanos()));
-      }
-      UpstreamFailure failure = ((Failure.NoAnswer) ((Attempt.Failed) attempt).failure()).failure();
-      return Future.succeededFuture(new Answer.Unavailable(failure, CacheResult.BYPASS, Optional.empty(),
-          failure.elapsedNanos()));
+      answered(clock.instant());
+      return Future.succeededFuture(new Answer.Passed(done.result(), CacheResult.BYPASS, Optional.empty(),
+          done.result().elapsedNanos()));
     }));
   }
 
@@ -218,13 +214,21 @@ public final class TokenPipeline {
 
   /** The answer while a hold stands: any valid token first (fresh, then stale), else the remembered answer. */
   private Answer refused(KeyState.Hold hold, Optional<StoredToken> cached, Instant now) {
+    return validToken(cached, now).orElseGet(() -> replay(hold, now));
+  }
+
+  /**
+   * The cached token when no new one can be had: as a hit while fresh (a forced refresh that failed or was held),
+   * else as stale while still valid ({@code cache.serve-stale}); empty when there is none to serve.
+   */
+  private Optional<Answer> validToken(Optional<StoredToken> cached, Instant now) {
     if (cached.isPresent() && cached.get().isFreshAt(now)) {
-      return new Answer.Token(cached.get().token(), CacheResult.HIT, -1);
+      return Optional.of(new Answer.Token(cached.get().token(), CacheResult.HIT, -1));
     }
     if (serveStale && cached.isPresent() && cached.get().isValidAt(now)) {
-      return new Answer.Token(cached.get().token(), CacheResult.STALE, -1);
+      return Optional.of(new Answer.Token(cached.get().token(), CacheResult.STALE, -1));
     }
-    return replay(hold, now);
+    return Optional.empty();
   }
 
   /** The remembered answer of a hold, without an upstream request. */
@@ -233,11 +237,7 @@ public final class TokenPipeline {
       return new Answer.Passed(negative.answer(), CacheResult.NEGATIVE, Optional.empty(), -1);
     }
     KeyState.Hold.Backoff backoff = (KeyState.Hold.Backoff) hold;
-    Optional<Duration> wait = Optional.of(Duration.between(now, backoff.until()));
-    if (backoff.last() instanceof Failure.ErrorAnswer error) {
-      return new Answer.Passed(error.response(), CacheResult.BACKOFF, wait, -1);
-    }
-    return new Answer.Unavailable(((Failure.NoAnswer) backoff.last()).failure(), CacheResult.BACKOFF, wait, -1);
+    return backoff.last().answer(CacheResult.BACKOFF, Optional.of(Duration.between(now, backoff.until())), -1);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -319,30 +319,23 @@ public final class TokenPipeline {
     if (outcome instanceof Outcome.Held held) {
       return refused(held.hold(), store.get(key), now);
     }
-    Optional<StoredToken> cached = store.get(key);
-    if (cached.isPresent() && cached.get().isFreshAt(now)) {
-      return new Answer.Token(cached.get().token(), CacheResult.HIT, -1); // a forced refresh that failed
-    }
-    if (serveStale && cached.isPresent() && cached.get().isValidAt(now)) {
-      return new Answer.Token(cached.get().token(), CacheResult.STALE, -1);
+    Optional<Answer> valid = validToken(store.get(key), now);
+    if (valid.isPresent()) {
+      return valid.get();
     }
     if (outcome instanceof Outcome.Limited limited) {
       return new Answer.Limited(limited.refusal().scope(), limited.refusal().retryAfter());
     }
-    Outcome.Failed failed = (Outcome.Failed) outcome;
-    Optional<Duration> wait = Optional.of(Duration.between(now, failed.retryAt()));
-    long nanos = started ? failed.upstreamNanos() : -1;
-    if (failed.failure() instanceof Failure.ErrorAnswer error) {
-      return new Answer.Passed(error.response(), own, wait, nanos);
-    }
-    return new Answer.Unavailable(((Failure.NoAnswer) failed.failure()).failure(), own, wait, nanos);
+    Failure failure = ((Outcome.Failed) outcome).failure();
+    return failure.answer(own, Optional.of(Duration.between(now, ((Outcome.Failed) outcome).retryAt())),
+        started ? failure.elapsedNanos() : -1);
   }
 
   /** A bug, not an upstream problem: logged, and answered as the upstream being unavailable (never a 500). */
   private Outcome unexpected(CacheKey key, Throwable cause) {
     LOG.error("fetch for {} failed inside the proxy: {}", key, cause.toString());
     UpstreamFailure failure = new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, "the proxy failed to fetch a token");
-    return new Outcome.Failed(new Failure.NoAnswer(failure), clock.instant(), -1);
+    return new Outcome.Failed(new Failure.NoAnswer(failure), clock.instant());
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -485,10 +478,7 @@ public final class TokenPipeline {
       });
       health.failed(failed.failure(), failed.retryAfter(), now);
       KeyState.Hold hold = next.hold().orElseThrow();
-      long nanos = failed.failure() instanceof Failure.ErrorAnswer error
-          ? error.response().elapsedNanos()
-          : ((Failure.NoAnswer) failed.failure()).failure().elapsedNanos();
-      return publish(key, request, hold, next.failures(), new Outcome.Failed(failed.failure(), hold.until(), nanos));
+      return publish(key, request, hold, next.failures(), new Outcome.Failed(failed.failure(), hold.until()));
     }
     UpstreamResponse response = attempt instanceof Attempt.Answered answered
         ? answered.response()
