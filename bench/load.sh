@@ -7,7 +7,7 @@
 #   vertx-floor    a bare Vert.x server answering the token body (the JVM floor)
 #   tokencache     tokencache serve, default settings, access log on (stdout redirected to a file)
 #   tokencache-nolog  the same with --log-access off
-# Then tokencache's p99 at half of its maximum throughput (wrk paced by rate.lua).
+# Then tokencache's p99 at half of its maximum throughput (wrk paced with DELAY_MS).
 #   needs: wrk, nginx (Debian: apt-get install -y wrk nginx-light), Java 17+, 2 cores
 #   usage: bench/load.sh [seconds per round, default 10] [rounds, default 3]
 set -euo pipefail
@@ -132,7 +132,7 @@ max_rps=$(awk '$1 == "tokencache" { for (i = 4; i <= NF; i++) { split($i, kv, "=
 paced=100
 delay=$(( paced * 1000 * 2 / max_rps )); [ "$delay" -ge 1 ] || delay=1
 for target in vertx-floor tokencache; do
-  line=$(DELAY_MS=$delay taskset -c 1 wrk -t1 -c"$paced" -d"${seconds}s" -s "$here/rate.lua" \
+  line=$(DELAY_MS=$delay taskset -c 1 wrk -t1 -c"$paced" -d"${seconds}s" -s "$here/post.lua" \
     "http://127.0.0.1:${port_of[$target]}/oauth2/token" | grep '^RESULT')
   echo "$target at about half of tokencache's maximum (${max_rps} req/s; ${paced} connections paced at ${delay} ms): $line"
 done

@@ -1,8 +1,17 @@
 -- wrk script: one client's client-credentials request, the same every time (a cache hit after the first).
+-- With DELAY_MS set, each connection waits that long between requests (an offered rate of
+-- connections * 1000 / DELAY_MS per second, for latency at a set load).
 wrk.method = "POST"
 wrk.body = "grant_type=client_credentials&scope=orders.read"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Authorization"] = "Basic ZGVtby1jbGllbnQ6ZGVtby1zZWNyZXQ="  -- demo-client:demo-secret
+
+local delay_ms = tonumber(os.getenv("DELAY_MS") or "")
+if delay_ms then
+  function delay()
+    return delay_ms
+  end
+end
 
 local statuses = {}
 response = function(status, headers, body)

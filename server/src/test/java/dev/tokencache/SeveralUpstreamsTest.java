@@ -56,8 +56,7 @@ class SeveralUpstreamsTest {
   }
 
   private static double value(String scrape, String series) {
-    return scrape.lines().filter(line -> line.startsWith(series + " ")).mapToDouble(
-        line -> Double.parseDouble(line.substring(series.length() + 1))).findFirst().orElse(-1);
+    return dev.tokencache.support.Scrape.value(scrape, series, -1);
   }
 
   @Test

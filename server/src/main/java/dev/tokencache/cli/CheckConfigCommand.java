@@ -1,14 +1,13 @@
 package dev.tokencache.cli;
 
 import dev.tokencache.config.ConfigException;
-import dev.tokencache.config.ConfigKey;
 import dev.tokencache.config.ConfigKeys;
-import dev.tokencache.config.ConfigValues;
 import dev.tokencache.config.RawConfig;
 import dev.tokencache.config.Settings;
 import dev.tokencache.config.SettingsParser;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,21 +41,20 @@ final class CheckConfigCommand implements Callable<Integer> {
     }
     out.println(file + ": OK");
     settings.cache().sizeWarning().ifPresent(warning -> out.println(file + ": warning: " + warning));
-    for (ConfigKey key : ConfigKeys.all()) {
-      String value = raw.get(key.name());
-      if (value != null) {
-        out.println("  " + key.name() + " = " + (key.secret() ? "<masked>" : ConfigValues.maskUserInfo(value)));
+    Map<String, String> printable = raw.printable();
+    printable.forEach((name, value) -> {
+      if (!name.startsWith(ConfigKeys.UPSTREAMS + ".")) {
+        out.println("  " + name + " = " + value);
       }
-    }
+    });
     for (Settings.NamedUpstream named : settings.upstreams()) {
       out.println("  upstream " + named.name() + " at " + named.route(settings.server().tokenPath()) + ":");
-      for (String suffix : ConfigKeys.perUpstreamSuffixes()) {
-        String value = raw.get(ConfigKeys.UPSTREAMS + "." + named.name() + "." + suffix);
-        if (value != null) {
-          boolean secret = ConfigKeys.perUpstream(suffix).map(ConfigKey::secret).orElse(false);
-          out.println("    " + suffix + " = " + (secret ? "<masked>" : ConfigValues.maskUserInfo(value)));
+      String prefix = ConfigKeys.UPSTREAMS + "." + named.name() + ".";
+      printable.forEach((name, value) -> {
+        if (name.startsWith(prefix)) {
+          out.println("    " + name.substring(prefix.length()) + " = " + value);
         }
-      }
+      });
     }
     return 0;
   }

@@ -151,20 +151,27 @@ public final class RawConfig {
    */
   public String describe() {
     java.util.StringJoiner joined = new java.util.StringJoiner(", ");
+    printable().forEach((name, value) -> joined.add(name + "=" + value));
+    return joined.toString();
+  }
+
+  /** Every key that has a value, and its value as it may be printed (secrets and URL user information masked). */
+  public Map<String, String> printable() {
+    Map<String, String> printable = new LinkedHashMap<>();
     for (ConfigKey key : ConfigKeys.all()) {
       String value = values.get(key.name());
       if (value != null) {
-        joined.add(key.name() + "=" + (key.secret() ? "<masked>" : ConfigValues.maskUserInfo(value)));
+        printable.put(key.name(), key.secret() ? "<masked>" : ConfigValues.maskUserInfo(value));
       }
     }
     values.forEach((name, value) -> {
       if (name.startsWith(ConfigKeys.UPSTREAMS + ".")) {
         String suffix = name.substring(name.indexOf('.', ConfigKeys.UPSTREAMS.length() + 1) + 1);
         boolean secret = ConfigKeys.perUpstream(suffix).map(ConfigKey::secret).orElse(true);
-        joined.add(name + "=" + (secret ? "<masked>" : ConfigValues.maskUserInfo(value)));
+        printable.put(name, secret ? "<masked>" : ConfigValues.maskUserInfo(value));
       }
     });
-    return joined.toString();
+    return printable;
   }
 
   /** The named upstreams, in the order they were first given. */

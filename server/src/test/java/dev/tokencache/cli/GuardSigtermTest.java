@@ -2,10 +2,10 @@ package dev.tokencache.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokencache.support.ChildProcess;
 import dev.tokencache.support.FakeUpstream;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,22 +22,16 @@ class GuardSigtermTest {
 
   @Test
   void sigtermExitsWithinTwoSecondsEvenWithAnIdleKeepAliveConnection() throws Exception {
-    int port;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
+    int port = ChildProcess.freePort();
     Path secret = Files.writeString(dir.resolve("origin"), "origin-secret-value");
     try (FakeUpstream upstream = new FakeUpstream()) {
       Path log = dir.resolve("guard.log");
-      Process guard = new ProcessBuilder(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), Main.class.getName(), "guard",
+      Process guard = ChildProcess.tokencache(log, List.of(), "guard",
           "--guard-target-url", upstream.server.url("/").toString(), "--origin-secret", "file:" + secret,
           "--server-host", "127.0.0.1", "--server-port", Integer.toString(port), "--admin-port", "0",
-          "--log-access", "off"))
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+          "--log-access", "off");
       try (Socket client = new Socket()) {
-        dev.tokencache.support.ChildProcess.awaitLog(guard, log, "origin guard listening");
+        ChildProcess.awaitLog(guard, log, "origin guard listening");
         client.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
         OutputStream out = client.getOutputStream();
         out.write("POST /oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));

@@ -3,8 +3,8 @@ package dev.tokencache.cli;
 import static dev.tokencache.support.Forms.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokencache.support.ChildProcess;
 import dev.tokencache.support.FakeUpstream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.RecordedRequest;
@@ -34,16 +32,10 @@ class HeapBoundTest {
   @TempDir
   Path dir;
 
-  private static int freePort() throws Exception {
-    try (ServerSocket probe = new ServerSocket(0)) {
-      return probe.getLocalPort();
-    }
-  }
-
   @Test
   void fillingTheCacheOfASmallHeapEvictsInsteadOfRunningOutOfMemory() throws Exception {
-    int port = freePort();
-    int admin = freePort();
+    int port = ChildProcess.freePort();
+    int admin = ChildProcess.freePort();
     String bigToken = "t".repeat(16 * 1024);
     AtomicInteger served = new AtomicInteger();
     try (FakeUpstream upstream = new FakeUpstream()) {
@@ -54,16 +46,12 @@ class HeapBoundTest {
         }
       });
       Path log = dir.resolve("serve.log");
-      Process serve = new ProcessBuilder(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m",
-          "-XX:+ExitOnOutOfMemoryError",
-          "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+      Process serve = ChildProcess.tokencache(log, List.of("-Xmx96m", "-XX:+ExitOnOutOfMemoryError"), "serve",
           "--upstream-token-url", upstream.tokenUrl(), "--server-host", "127.0.0.1",
           "--server-port", Integer.toString(port), "--admin-port", Integer.toString(admin), "--log-access", "off",
-          "--cache-max-entries", "100000000"))
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+          "--cache-max-entries", "100000000");
       try {
-        dev.tokencache.support.ChildProcess.awaitListening(serve, log);
+        ChildProcess.awaitListening(serve, log);
         assertThat(Files.readString(log)).contains("the memory bound will hold about");
         HttpClient http = HttpClient.newHttpClient();
         List<Integer> statuses = new ArrayList<>();
@@ -96,7 +84,6 @@ class HeapBoundTest {
   }
 
   private static double value(String metrics, String series) {
-    Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(metrics);
-    return matcher.find() ? Double.parseDouble(matcher.group(1)) : -1;
+    return dev.tokencache.support.Scrape.value(metrics, series, -1);
   }
 }

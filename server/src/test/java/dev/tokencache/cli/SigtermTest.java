@@ -3,15 +3,14 @@ package dev.tokencache.cli;
 import static dev.tokencache.support.Forms.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokencache.support.ChildProcess;
 import dev.tokencache.support.FakeUpstream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,10 +24,7 @@ class SigtermTest {
 
   @Test
   void sigtermFinishesTheRequestInFlightAndExitsCleanly() throws Exception {
-    int port;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
+    int port = ChildProcess.freePort();
     try (FakeUpstream upstream = new FakeUpstream()) {
       upstream.server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
         @Override
@@ -40,15 +36,12 @@ class SigtermTest {
         }
       });
       Path log = dir.resolve("serve.log");
-      Process serve = new ProcessBuilder(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+      Process serve = ChildProcess.tokencache(log, List.of(), "serve",
           "--upstream-token-url", upstream.tokenUrl(), "--server-host", "127.0.0.1",
           "--server-port", Integer.toString(port), "--admin-port", "0", "--log-access", "off",
-          "--server-event-loops", "1"))
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+          "--server-event-loops", "1");
       try {
-        dev.tokencache.support.ChildProcess.awaitListening(serve, log);
+        ChildProcess.awaitListening(serve, log);
         HttpClient http = HttpClient.newHttpClient();
         CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/oauth2/token"))

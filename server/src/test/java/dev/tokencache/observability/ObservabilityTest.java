@@ -22,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -64,8 +62,7 @@ class ObservabilityTest {
   }
 
   private static double value(String metrics, String series) {
-    Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(metrics);
-    return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
+    return dev.tokencache.support.Scrape.value(metrics, series, 0);
   }
 
   @Test

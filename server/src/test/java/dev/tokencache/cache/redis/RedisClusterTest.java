@@ -3,20 +3,17 @@ package dev.tokencache.cache.redis;
 import static dev.tokencache.support.Forms.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokencache.support.BackgroundLoad;
 import dev.tokencache.support.Burst;
 import dev.tokencache.support.MockIssuer;
 import dev.tokencache.support.ProxyHarness;
 import dev.tokencache.support.RedisCluster;
 import dev.tokencache.support.TokenReply;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,39 +101,17 @@ class RedisClusterTest {
   @Test
   @Order(Integer.MAX_VALUE)
   void aMasterDyingUnderLoadFailsNoRequestAndTheClusterIsUsedAgainAfterTheFailover() throws Exception {
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicInteger requests = new AtomicInteger();
-    AtomicInteger failures = new AtomicInteger();
-    List<CompletableFuture<Void>> clients = new ArrayList<>();
-    for (int c = 0; c < 3; c++) {
-      int instance = c;
-      clients.add(CompletableFuture.runAsync(() -> {
-        for (int i = 0; i < 5000 && running.get(); i++) {
-          try {
-            TokenReply reply = ask(instance, "scope-" + (i % 20));
-            requests.incrementAndGet();
-            if (reply.status() != 200) {
-              failures.incrementAndGet();
-              System.out.println("failed during failover: " + reply);
-            }
-          } catch (Exception e) {
-            failures.incrementAndGet();
-            System.out.println("failed during failover: " + e);
-          }
-        }
-      }));
-    }
-    Thread.sleep(500); // load before the failure
+    BackgroundLoad load = BackgroundLoad.start(3, 5000, (instance, i) -> ask(instance, "scope-" + (i % 20)));
+    load.awaitRequests(300); // load before the failure
     int victim = cluster.masters().get(0);
     cluster.stop(victim);
     cluster.awaitFailover(victim); // a replica has taken over the dead master's slots
-    Thread.sleep(500); // load after the failover
-    running.set(false);
-    CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    load.awaitRequests(load.requests() + 300); // load after the failover
+    load.stop();
     System.out.printf("redis cluster failover: %d requests, %d failed, %d upstream requests%n",
-        requests.get(), failures.get(), issuer.takeRequests().size());
+        load.requests(), load.failures(), issuer.takeRequests().size());
 
-    assertThat(failures.get()).as("failed token requests").isZero();
+    assertThat(load.failures()).as("failed token requests").isZero();
     assertThat(cluster.masters()).doesNotContain(victim).hasSize(3);
     // after the failover, a token one instance fetches is found by another (bounded wait for slot maps to refresh)
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

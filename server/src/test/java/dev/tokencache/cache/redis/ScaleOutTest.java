@@ -4,6 +4,7 @@ import static dev.tokencache.support.Forms.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokencache.observability.ProxyMetrics;
+import dev.tokencache.support.BackgroundLoad;
 import dev.tokencache.support.Burst;
 import dev.tokencache.support.MockIssuer;
 import dev.tokencache.support.ProxyHarness;
@@ -17,14 +18,10 @@ import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -159,42 +156,22 @@ class ScaleOutTest {
 
   @Test
   void redisDownDuringLoadFailsNoRequestAndIsUsedAgainWhenBack() throws Exception {
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicInteger requests = new AtomicInteger();
-    AtomicInteger failures = new AtomicInteger();
-    List<CompletableFuture<Void>> clients = new ArrayList<>();
-    for (int c = 0; c < 3; c++) {
-      int instance = c;
-      clients.add(CompletableFuture.runAsync(() -> {
-        for (int i = 0; i < 3000 && running.get(); i++) {
-          try {
-            TokenReply reply = ask(instance, "scope-" + (i % 20));
-            requests.incrementAndGet();
-            if (reply.status() != 200) {
-              failures.incrementAndGet();
-            }
-          } catch (Exception e) {
-            failures.incrementAndGet();
-          }
-        }
-      }));
-    }
-    Thread.sleep(500); // load windows: before, during and after the outage
-    int beforeOutage = requests.get();
+    BackgroundLoad load = BackgroundLoad.start(3, 3000, (instance, i) -> ask(instance, "scope-" + (i % 20)));
+    int beforeOutage = load.awaitRequests(300); // load windows of a few hundred requests: before, during, after
     redis.stop();
-    Thread.sleep(1_500);
-    int duringOutage = requests.get();
+    TokenReply newKeyWhileDown = ask(0, "while-down"); // a local miss: it must go to Redis, fail, and go upstream
+    int duringOutage = load.awaitRequests(beforeOutage + 300);
     redis.start();
-    Thread.sleep(1_000);
-    running.set(false);
-    CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    load.awaitRequests(duringOutage + 300);
+    load.stop();
     System.out.printf("redis outage: %d requests before, %d while down, %d after; %d failed; %d upstream requests%n",
-        beforeOutage, duringOutage - beforeOutage, requests.get() - duringOutage, failures.get(),
+        beforeOutage, duringOutage - beforeOutage, load.requests() - duringOutage, load.failures(),
         issuer.takeRequests().size());
 
-    assertThat(failures.get()).as("failed token requests").isZero();
+    assertThat(load.failures()).as("failed token requests").isZero();
+    assertThat(newKeyWhileDown.status()).isEqualTo(200);
     assertThat(proxies.get(0).proxy().pipeline().sharedFailures()).as("redis errors counted").isPositive();
-    assertThat(requests.get()).isGreaterThan(duringOutage);
+    assertThat(load.requests()).isGreaterThan(duringOutage);
     // an instance may still be between two of its once-a-second probes: ask new keys until Redis is shared again
     // (bounded), rather than betting on one second
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
