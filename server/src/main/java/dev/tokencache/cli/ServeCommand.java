@@ -46,7 +46,12 @@ final class ServeCommand implements Callable<Integer> {
     int loops = settings.server().eventLoops() > 0
         ? settings.server().eventLoops()
         : Runtime.getRuntime().availableProcessors();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+    // Linux's epoll transport when its native library loads (it ships in the jar for x86_64 and aarch64), else NIO
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+    if (!vertx.isNativeTransportEnabled()) {
+      Throwable why = vertx.unavailableNativeTransportCause();
+      LOG.info("network transport: Java NIO (epoll unavailable: {})", why == null ? "not Linux" : why.getMessage());
+    }
     Observability observability = Observability.create(settings.log(), System.out);
     ProxyServer proxy;
     AdminServer admin;

@@ -101,6 +101,11 @@ final class Exchange {
     }
   };
 
+  /** When the request arrived (the clock read once per request). */
+  java.time.Instant arrived() {
+    return arrived;
+  }
+
   String requestId() {
     return requestId;
   }

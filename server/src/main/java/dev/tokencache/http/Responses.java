@@ -2,9 +2,11 @@ package dev.tokencache.http;
 
 import dev.tokencache.cache.CacheResult;
 import dev.tokencache.token.OAuthError;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.buffer.BufferInternal;
 
 /**
  * Writes token-endpoint responses with the headers RFC 6749 §5.1 requires, and {@code X-Token-Cache}. The {@link Exchange} is
@@ -34,12 +36,16 @@ final class Responses {
     return values;
   }
 
-  /** A JSON body the proxy rendered (a token), with status 200. */
+  /**
+   * A JSON body the proxy rendered (a token), with status 200. The array is handed to the connection as it is
+   * ({@code Buffer.buffer(byte[])} would copy it once more): the caller must not touch it afterwards.
+   */
   static void token(Exchange exchange, CacheResult result, byte[] body) {
     HttpServerResponse response = noStore(exchange, result);
     response.putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8);
     exchange.finish(result, 200, false);
-    response.setStatusCode(200).end(Buffer.buffer(body));
+    // an unpooled heap buffer around the array: nothing to release, the garbage collector owns it
+    response.setStatusCode(200).end(BufferInternal.buffer(Unpooled.wrappedBuffer(body)));
   }
 
   /**

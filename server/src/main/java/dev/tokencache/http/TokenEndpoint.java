@@ -119,10 +119,10 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
       answer = route.pipeline().token(key, tokenRequest,
           wantsFreshToken(exchange.request.getHeader(HttpHeaders.CACHE_CONTROL)));
     }
-    if (answer.isComplete()) { // a hit: answered at once, no listener to allocate
-      write(exchange, answer);
+    if (answer.isComplete()) { // a hit: answered at once, no listener to allocate, no second clock read
+      write(exchange, answer, exchange.arrived());
     } else {
-      answer.onComplete(done -> write(exchange, done));
+      answer.onComplete(done -> write(exchange, done, clock.instant()));
     }
   }
 
@@ -137,11 +137,14 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
     try (Scope ignored = exchange.activate()) {
       answer = route.pipeline().forward(clientId, request.query(), request.getHeader(HttpHeaders.AUTHORIZATION), body);
     }
-    answer.onComplete(done -> write(exchange, done));
+    answer.onComplete(done -> write(exchange, done, clock.instant()));
   }
 
-  /** Writes the pipeline's answer. The pipeline never fails; if it did, that is a bug: 500, logged. */
-  private void write(Exchange exchange, AsyncResult<Answer> done) {
+  /**
+   * Writes the pipeline's answer; a token's {@code expires_in} is counted from {@code now}. The pipeline never
+   * fails; if it did, that is a bug: 500, logged.
+   */
+  private void write(Exchange exchange, AsyncResult<Answer> done, java.time.Instant now) {
     if (done.failed()) {
       LOG.error("unexpected failure while answering request {}: {}", exchange.requestId(), done.cause().toString());
       Responses.error(exchange, CacheResult.BYPASS, new OAuthError(500, "server_error", "the proxy failed; see its log"));
@@ -150,7 +153,7 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
     Answer answer = done.result();
     exchange.upstream(answer.upstreamNanos());
     if (answer instanceof Answer.Token token) {
-      Responses.token(exchange, token.result(), token.token().render(clock.instant()));
+      Responses.token(exchange, token.result(), token.token().render(now));
     } else if (answer instanceof Answer.Passed passed) {
       UpstreamResponse upstream = passed.response();
       Responses.passThrough(exchange, passed.result(), upstream.status(), upstream.contentType(),

@@ -31,6 +31,12 @@ import java.util.concurrent.locks.LockSupport;
 public final class AccessLog implements RequestObserver, AutoCloseable {
   static final int BUFFER_BYTES = 64 * 1024;
   static final int MAX_PENDING = 128;
+  /**
+   * Room a line almost always fits in: a buffer with less is handed off before encoding, so that the
+   * {@link ArrayIndexOutOfBoundsException} fallback (costly: it fills in a stack trace) is taken only by a rare
+   * line longer than this.
+   */
+  private static final int HEADROOM = 2048;
   private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final DateTimeFormatter SECOND =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -42,6 +48,10 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
   private final List<Shard> shards = new CopyOnWriteArrayList<>();
   private final ThreadLocal<Shard> shard = ThreadLocal.withInitial(this::newShard);
   private final AtomicLong dropped = new AtomicLong();
+  /** Buffers the writer has emptied, for the shards to fill again (64 KiB arrays are not worth re-zeroing). */
+  private final ConcurrentLinkedQueue<byte[]> spare = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger spareCount = new AtomicInteger();
+  private static final int MAX_SPARE = 8;
   private volatile boolean closing;
 
   public AccessLog(OutputStream target) {
@@ -87,6 +97,9 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
     private final LineEncoder line = new LineEncoder(new byte[BUFFER_BYTES]);
 
     synchronized void append(RequestRecord record) {
+      if (line.bytes.length - line.length < HEADROOM && !handOff()) {
+        return;
+      }
       int mark = line.length;
       try {
         line.record(record);
@@ -124,7 +137,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
       }
       full.add(new Filled(line.bytes, line.length));
       pending.incrementAndGet();
-      line.bytes = new byte[BUFFER_BYTES];
+      line.bytes = freshBuffer();
       line.length = 0;
       LockSupport.unpark(writer);
       return true;
@@ -136,9 +149,27 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
         return null;
       }
       Filled taken = new Filled(line.bytes, line.length);
-      line.bytes = new byte[BUFFER_BYTES];
+      line.bytes = freshBuffer();
       line.length = 0;
       return taken;
+    }
+  }
+
+  private byte[] freshBuffer() {
+    byte[] reused = spare.poll();
+    if (reused == null) {
+      return new byte[BUFFER_BYTES];
+    }
+    spareCount.decrementAndGet();
+    return reused;
+  }
+
+  /** Writes a buffer out and keeps it for reuse (the writer thread only). */
+  private void writeOut(Shard.Filled filled) throws IOException {
+    out.write(filled.bytes(), 0, filled.length());
+    if (spareCount.get() < MAX_SPARE) {
+      spareCount.incrementAndGet();
+      spare.add(filled.bytes());
     }
   }
 
@@ -150,13 +181,13 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
         Shard.Filled next;
         while ((next = full.poll()) != null) {
           pending.decrementAndGet();
-          out.write(next.bytes(), 0, next.length());
+          writeOut(next);
         }
         if (stopping || System.nanoTime() - lastSweep >= SWEEP_NANOS) {
           for (Shard each : shards) {
             Shard.Filled taken = each.take();
             if (taken != null) {
-              out.write(taken.bytes(), 0, taken.length());
+              writeOut(taken);
             }
           }
           out.flush();

@@ -170,7 +170,11 @@ public final class ProxyServer {
         .setPerMessageWebSocketCompressionSupported(false)
         // No cleartext HTTP/2 upgrade: on shutdown an h2c connection gets GOAWAY, which the JDK 17 HTTP client
         // turns into a failure of its request in flight (SigtermTest). HTTP/2 stays available over TLS (ALPN).
-        .setHttp2ClearTextEnabled(false);
+        .setHttp2ClearTextEnabled(false)
+        // Every answer is written on the connection's own event loop (TokenPipeline hands an answer that completes
+        // elsewhere back to the request's context), so Vert.x may write straight to the channel instead of through
+        // its cross-thread outbound queue: about 0.8 µs less CPU per hit (docs/benchmarks.md).
+        .setStrictThreadMode(true);
     server.tls().ifPresent(tls -> options
         .setSsl(true)
         .setUseAlpn(true)

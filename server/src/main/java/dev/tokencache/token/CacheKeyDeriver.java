@@ -18,13 +18,61 @@ public final class CacheKeyDeriver {
   private static final String ALGORITHM = "HmacSHA256";
   private static final byte VERSION = 1;
 
-  /** A thread's MAC and a scratch buffer for length prefixes (no allocation per field). */
+  /**
+   * A thread's MAC and the buffer the request's fields are encoded into, so that the MAC is fed once per request
+   * (each {@code Mac.update} call costs a trip through the provider) and nothing is allocated per field.
+   */
   private static final class Hasher {
     final Mac mac;
-    final byte[] scratch = new byte[Integer.BYTES];
+    byte[] buffer = new byte[512];
+    int length;
 
     Hasher(Mac mac) {
       this.mac = mac;
+    }
+
+    void bytes(byte[] value) {
+      number(value.length);
+      ensure(value.length);
+      System.arraycopy(value, 0, buffer, length, value.length);
+      length += value.length;
+    }
+
+    /** As {@code bytes(value.getBytes(UTF_8))}, without the copy when the value is ASCII (the usual case). */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): the low byte of each char, no allocation
+    void string(String value) {
+      int n = value.length();
+      for (int i = 0; i < n; i++) {
+        if (value.charAt(i) >= 0x80) {
+          bytes(value.getBytes(StandardCharsets.UTF_8));
+          return;
+        }
+      }
+      number(n);
+      ensure(n);
+      value.getBytes(0, n, buffer, length);
+      length += n;
+    }
+
+    void number(int number) {
+      ensure(Integer.BYTES);
+      buffer[length++] = (byte) (number >>> 24);
+      buffer[length++] = (byte) (number >>> 16);
+      buffer[length++] = (byte) (number >>> 8);
+      buffer[length++] = (byte) number;
+    }
+
+    private void ensure(int more) {
+      if (length + more > buffer.length) {
+        buffer = java.util.Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
+      }
+    }
+
+    byte[] digest() {
+      mac.update(buffer, 0, length);
+      java.util.Arrays.fill(buffer, 0, length, (byte) 0); // the client secret does not outlive the request here
+      length = 0;
+      return mac.doFinal();
     }
   }
 
@@ -57,37 +105,22 @@ public final class CacheKeyDeriver {
 
   /** The key for a canonical request. */
   public CacheKey keyFor(TokenRequest request) {
-    Hasher mac = hashers.get();
-    mac.mac.update(VERSION);
-    field(mac, upstream);
-    field(mac, TokenRequest.GRANT_TYPE);
-    field(mac, request.credentials().clientId());
-    field(mac, request.credentials().clientSecret());
-    field(mac, request.scopes().size());
-    request.scopes().forEach(scope -> field(mac, scope));
-    field(mac, request.parameters().size());
-    for (Map.Entry<String, String> parameter : request.parameters().entrySet()) {
-      field(mac, parameter.getKey());
-      field(mac, parameter.getValue());
+    Hasher hasher = hashers.get();
+    hasher.ensure(1);
+    hasher.buffer[hasher.length++] = VERSION;
+    hasher.bytes(upstream);
+    hasher.string(TokenRequest.GRANT_TYPE);
+    hasher.string(request.credentials().clientId());
+    hasher.string(request.credentials().clientSecret());
+    hasher.number(request.scopes().size());
+    for (String scope : request.scopes()) {
+      hasher.string(scope);
     }
-    return new CacheKey(mac.mac.doFinal());
-  }
-
-  private static void field(Hasher mac, String value) {
-    field(mac, value.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static void field(Hasher mac, byte[] value) {
-    field(mac, value.length);
-    mac.mac.update(value);
-  }
-
-  private static void field(Hasher mac, int number) {
-    byte[] scratch = mac.scratch;
-    scratch[0] = (byte) (number >>> 24);
-    scratch[1] = (byte) (number >>> 16);
-    scratch[2] = (byte) (number >>> 8);
-    scratch[3] = (byte) number;
-    mac.mac.update(scratch);
+    hasher.number(request.parameters().size());
+    for (Map.Entry<String, String> parameter : request.parameters().entrySet()) {
+      hasher.string(parameter.getKey());
+      hasher.string(parameter.getValue());
+    }
+    return new CacheKey(hasher.digest());
   }
 }

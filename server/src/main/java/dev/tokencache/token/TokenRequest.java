@@ -27,8 +27,13 @@ public record TokenRequest(
 
   public TokenRequest {
     Objects.requireNonNull(credentials, "credentials");
-    scopes = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(scopes));
-    parameters = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(parameters));
+    // copied (the caller's may change), except when empty: most requests carry no extra parameter
+    scopes = scopes.isEmpty()
+        ? java.util.Collections.emptySortedSet()
+        : java.util.Collections.unmodifiableSortedSet(new TreeSet<>(scopes));
+    parameters = parameters.isEmpty()
+        ? java.util.Collections.emptySortedMap()
+        : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(parameters));
   }
 
   /** The scopes joined by single spaces, in canonical order; empty when none were requested. */

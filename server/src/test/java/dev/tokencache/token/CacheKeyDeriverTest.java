@@ -17,6 +17,41 @@ class CacheKeyDeriverTest {
     return new TokenRequest(new ClientCredentials(id, secret), new TreeSet<>(scopes), new TreeMap<>(params), null);
   }
 
+  /**
+   * Keys live in Redis and are shared by every instance, old and new during a rolling deploy: the derivation must
+   * not change. This is the documented encoding, written out the slow way (one length-prefixed field at a time),
+   * with a long non-ASCII value that outgrows the deriver's buffer.
+   */
+  @Test
+  void theKeyIsTheHmacOfTheDocumentedEncoding() throws Exception {
+    String longScope = "ß".repeat(400);
+    TokenRequest request = request("svc-é", "s3cret", Set.of("b", "a", longScope), Map.of("resource", "r", "aud", "x"));
+    java.io.ByteArrayOutputStream encoded = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream out = new java.io.DataOutputStream(encoded);
+    out.writeByte(1);
+    for (String field : new String[] {"https://as.example/oauth2/token", "client_credentials", "svc-é", "s3cret"}) {
+      byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
+      out.writeInt(bytes.length);
+      out.write(bytes);
+    }
+    out.writeInt(3);
+    for (String field : new String[] {"a", "b", longScope, "2", "aud", "x", "resource", "r"}) {
+      if (field.equals("2")) {
+        out.writeInt(2);
+        continue;
+      }
+      byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
+      out.writeInt(bytes.length);
+      out.write(bytes);
+    }
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec("0123456789abcdef0123".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    String expected = java.util.HexFormat.of().formatHex(mac.doFinal(encoded.toByteArray()));
+
+    assertThat(keys.keyFor(request).hex()).isEqualTo(expected);
+    assertThat(keys.keyFor(request).hex()).as("the same again: nothing left over from the first").isEqualTo(expected);
+  }
+
   @Test
   void scopeOrderDoesNotChangeTheKey() {
     assertThat(keys.keyFor(request("svc", "s", Set.of("a", "b"), Map.of())))
