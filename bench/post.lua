@@ -1,6 +1,8 @@
 -- wrk script: one client's client-credentials request, the same every time (a cache hit after the first).
--- With DELAY_MS set, each connection waits that long between requests (an offered rate of
--- connections * 1000 / DELAY_MS per second, for latency at a set load).
+-- With DELAY_MS set, each connection waits between requests a time drawn uniformly from 0 to 2 * DELAY_MS
+-- milliseconds (an offered rate of about connections * 1000 / DELAY_MS per second, for latency at a set load).
+-- Drawn, not fixed: with one fixed delay every connection fires in the same millisecond, the load arrives in
+-- waves of one request per connection, and the p99 measures the wave (connections x service time), not the server.
 wrk.method = "POST"
 wrk.body = "grant_type=client_credentials&scope=orders.read"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -8,8 +10,9 @@ wrk.headers["Authorization"] = "Basic ZGVtby1jbGllbnQ6ZGVtby1zZWNyZXQ="  -- demo
 
 local delay_ms = tonumber(os.getenv("DELAY_MS") or "")
 if delay_ms then
+  math.randomseed(os.time())
   function delay()
-    return delay_ms
+    return math.random(0, 2 * delay_ms)
   end
 end
 
