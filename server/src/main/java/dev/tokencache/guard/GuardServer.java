@@ -1,5 +1,6 @@
 package dev.tokencache.guard;
 
+import dev.tokencache.edge.HttpEdge;
 import dev.tokencache.origin.SecretMatcher;
 import dev.tokencache.origin.SecretSource;
 import io.micrometer.core.instrument.Counter;
@@ -70,6 +71,16 @@ public final class GuardServer {
    */
   public static Future<GuardServer> start(Vertx vertx, String host, int port, URI target, String header,
       List<SecretSource> sources, MeterRegistry registry, Consumer<String> accessLines, InstantSource clock) {
+    // Made on an event-loop context, so that its connections live on that loop and the connection handler runs
+    // before their first request is read (HttpEdge.harden swaps the request decoder there).
+    io.vertx.core.Promise<GuardServer> started = io.vertx.core.Promise.promise();
+    vertx.getOrCreateContext().runOnContext(ignored ->
+        startHere(vertx, host, port, target, header, sources, registry, accessLines, clock).onComplete(started));
+    return started.future();
+  }
+
+  private static Future<GuardServer> startHere(Vertx vertx, String host, int port, URI target, String header,
+      List<SecretSource> sources, MeterRegistry registry, Consumer<String> accessLines, InstantSource clock) {
     boolean https = "https".equalsIgnoreCase(target.getScheme());
     int targetPort = target.getPort() > 0 ? target.getPort() : https ? 443 : 80;
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setSsl(https).setKeepAlive(true),
@@ -79,12 +90,30 @@ public final class GuardServer {
     HttpProxy proxy = HttpProxy.reverseProxy(client).origin(targetPort, target.getHost()).addInterceptor(check);
     java.util.Map<io.vertx.core.http.HttpConnection, java.util.concurrent.atomic.AtomicInteger> connections =
         new java.util.concurrent.ConcurrentHashMap<>();
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-            // an idle client connection may not be held forever (the proxy's listener closes them after 120 s too)
-            .setIdleTimeout(120))
+    HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
+        // an idle client connection may not be held forever (the proxy's listener closes them after 120 s too)
+        .setIdleTimeout(120)
+        // HTTP/1.1 only, as the token proxy's listener: no cleartext HTTP/2 upgrade, no WebSocket extensions
+        .setHttp2ClearTextEnabled(false)
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false);
+    HttpServer server = vertx.createHttpServer(options)
         .connectionHandler(connection -> {
+          HttpEdge.harden(connection, options);
           connections.put(connection, new java.util.concurrent.atomic.AtomicInteger());
           connection.closeHandler(closed -> connections.remove(connection));
+        })
+        .invalidRequestHandler(request -> {
+          long started = System.nanoTime();
+          Instant arrived = clock.instant();
+          HttpEdge.Refusal refusal = HttpEdge.refusalOf(request);
+          request.response().endHandler(done -> accessLines.accept(accessLine(request, arrived, started)));
+          request.response().setStatusCode(refusal.status())
+              .putHeader("Content-Type", "application/json")
+              .putHeader("Cache-Control", "no-store")
+              .putHeader("Connection", "close")
+              .end(new JsonObject().put("error", "invalid_request").put("error_description", refusal.description())
+                  .encode());
         })
         .requestHandler(request -> {
           long started = System.nanoTime();
@@ -99,7 +128,16 @@ public final class GuardServer {
             }
             accessLines.accept(accessLine(request, arrived, started));
           });
-          proxy.handle(request);
+          try {
+            proxy.handle(request);
+          } catch (RuntimeException e) {
+            // the proxy library failed on this request (a bug of its, or input it did not expect): answer, one line
+            LOG.warn("could not forward a request from {}: {}", request.remoteAddress(), e.toString());
+            if (!request.response().ended()) {
+              request.response().setStatusCode(502).putHeader("Content-Type", "application/json")
+                  .putHeader("Connection", "close").end("{\"message\":\"The request could not be forwarded.\"}");
+            }
+          }
         });
     return server.listen().map(bound -> {
       LOG.info("origin guard listening on {}:{} in front of {} (header {}, {} secret source(s))",
@@ -210,7 +248,7 @@ public final class GuardServer {
           .putHeader("Content-Type", "application/json")
           .putHeader("Cache-Control", "no-store")
           .putHeader(DECISION, "refused")
-          .setBody(Body.body(Buffer.buffer(FORBIDDEN)));
+          .setBody(Body.body(Buffer.buffer(FORBIDDEN), io.vertx.httpproxy.MediaType.APPLICATION_JSON));
       return Future.succeededFuture(response);
     }
   }

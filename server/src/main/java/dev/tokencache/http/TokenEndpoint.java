@@ -2,6 +2,7 @@ package dev.tokencache.http;
 
 import dev.tokencache.cache.CacheResult;
 import dev.tokencache.config.Settings;
+import dev.tokencache.edge.HttpEdge;
 import dev.tokencache.pipeline.Answer;
 import dev.tokencache.pipeline.Budgets;
 import dev.tokencache.pipeline.TokenPipeline;
@@ -83,6 +84,18 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
       return;
     }
     BodyReader.read(exchange, settings.server().maxBody(), body -> onBody(exchange, route, body));
+  }
+
+  /**
+   * A request the connection's decoder refused (bad framing, version, target or {@code Host}): a fixed OAuth2 error
+   * that repeats nothing of the request, and the connection closed after it (what follows on it cannot be trusted).
+   */
+  public void invalid(HttpServerRequest request) {
+    HttpEdge.Refusal refusal = HttpEdge.refusalOf(request);
+    Exchange exchange = new Exchange(request, "invalid", Exchange.NO_UPSTREAM, observer, clock, tracing);
+    request.response().putHeader(HttpHeaders.CONNECTION, "close");
+    Responses.error(exchange, CacheResult.BYPASS,
+        new OAuthError(refusal.status(), "invalid_request", refusal.description()));
   }
 
   private static boolean isForm(String contentType) {

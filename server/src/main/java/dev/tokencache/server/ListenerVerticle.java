@@ -1,5 +1,6 @@
 package dev.tokencache.server;
 
+import dev.tokencache.edge.HttpEdge;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -17,18 +18,28 @@ import java.util.concurrent.TimeUnit;
 final class ListenerVerticle extends VerticleBase {
   private final HttpServerOptions options;
   private final Handler<HttpServerRequest> handler;
+  private final Handler<HttpServerRequest> invalid;
   private final Duration grace;
   private HttpServer server;
 
-  ListenerVerticle(HttpServerOptions options, Handler<HttpServerRequest> handler, Duration grace) {
+  /**
+   * @param handler every well-formed request
+   * @param invalid every request the strict decoder ({@link HttpEdge}) or Vert.x refused
+   */
+  ListenerVerticle(HttpServerOptions options, Handler<HttpServerRequest> handler, Handler<HttpServerRequest> invalid,
+      Duration grace) {
     this.options = options;
     this.handler = handler;
+    this.invalid = invalid;
     this.grace = grace;
   }
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(options).requestHandler(handler);
+    server = vertx.createHttpServer(options)
+        .connectionHandler(connection -> HttpEdge.harden(connection, options))
+        .invalidRequestHandler(invalid)
+        .requestHandler(handler);
     return server.listen();
   }
 

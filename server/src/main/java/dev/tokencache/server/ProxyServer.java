@@ -132,7 +132,7 @@ public final class ProxyServer {
     }
     // One deployment with several instances: Vert.x shares one bound port among them.
     return connected.compose(ready -> vertx.deployVerticle(() -> {
-      ListenerVerticle listener = new ListenerVerticle(options, endpoint, settings.server().shutdownGrace());
+      ListenerVerticle listener = new ListenerVerticle(options, endpoint, endpoint::invalid, settings.server().shutdownGrace());
       synchronized (instances) {
         instances.add(listener);
       }

@@ -149,7 +149,7 @@ public final class UpstreamClient implements Upstream {
           sent.set(request);
           return request.send(body);
         })
-        .compose(response -> read(response, started))
+        .compose(response -> read(response, started, origin == null ? null : origin.getValue()))
         .timeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
         .recover(cause -> {
           HttpClientRequest request = sent.get();
@@ -170,7 +170,12 @@ public final class UpstreamClient implements Upstream {
         });
   }
 
-  private Future<UpstreamResponse> read(HttpClientResponse response, long started) {
+  /**
+   * Reads the answer. An authorization server (or a gateway in front of it) that reflects request headers in an
+   * error page would hand the origin secret to the client the answer is passed back to: every occurrence of the
+   * secret sent with this request is replaced, in the body and in the headers that are passed back.
+   */
+  private Future<UpstreamResponse> read(HttpClientResponse response, long started, String originSecret) {
     String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null && tooLarge(length)) {
       response.request().reset();
@@ -179,10 +184,10 @@ public final class UpstreamClient implements Upstream {
     }
     return boundedBody(response).map(bytes -> new UpstreamResponse(
         response.statusCode(),
-        response.getHeader(HttpHeaders.CONTENT_TYPE),
-        response.getHeader("WWW-Authenticate"),
-        response.getHeader("Retry-After"),
-        bytes.getBytes(),
+        Redaction.of(response.getHeader(HttpHeaders.CONTENT_TYPE), originSecret),
+        Redaction.of(response.getHeader("WWW-Authenticate"), originSecret),
+        Redaction.of(response.getHeader("Retry-After"), originSecret),
+        Redaction.of(bytes.getBytes(), originSecret),
         System.nanoTime() - started));
   }
 

@@ -35,11 +35,12 @@ class ArchitectureTest {
       Map.entry("cache", Set.of("token")),
       Map.entry("pipeline", Set.of("cache", "config", "token", "upstream")),
       Map.entry("cache.redis", Set.of("cache", "config", "origin", "token")),
-      Map.entry("http", Set.of("cache", "config", "pipeline", "request", "token", "tracing", "upstream")),
+      Map.entry("edge", Set.of()),
+      Map.entry("http", Set.of("cache", "config", "edge", "pipeline", "request", "token", "tracing", "upstream")),
       Map.entry("observability", Set.of("cache", "config", "http", "pipeline", "upstream")),
-      Map.entry("guard", Set.of("origin")),
+      Map.entry("guard", Set.of("edge", "origin")),
       Map.entry("issuer", Set.of("config", "request", "token")),
-      Map.entry("server", Set.of("cache", "cache.redis", "config", "http", "origin", "pipeline", "token", "tracing", "upstream")),
+      Map.entry("server", Set.of("cache", "cache.redis", "config", "edge", "http", "origin", "pipeline", "token", "tracing", "upstream")),
       Map.entry("demo", Set.of("config", "issuer", "server")),
       Map.entry("cli", Set.of("config", "demo", "guard", "issuer", "observability", "origin", "server", "tracing")));
 

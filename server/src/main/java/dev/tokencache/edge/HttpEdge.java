@@ -1,0 +1,63 @@
+package dev.tokencache.edge;
+
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.ConnectionBase;
+
+/**
+ * What every listener facing clients (the token proxy, the guard) does with the HTTP/1 framing: install
+ * {@link StrictRequestDecoder} on each connection, and turn a request the decoder refused into a fixed answer.
+ * No answer built here repeats anything of the request.
+ */
+public final class HttpEdge {
+  private HttpEdge() {}
+
+  /** Why a request was refused, as the listener should answer it: status and a fixed description. */
+  public record Refusal(int status, String description) {}
+
+  /**
+   * Replaces Vert.x's request decoder on a new HTTP/1 connection with the strict one (the same limits from
+   * {@code options}). Call it from the server's connection handler, before the first request is read. HTTP/2
+   * connections (TLS with ALPN) have no such decoder and are left alone.
+   */
+  public static void harden(HttpConnection connection, HttpServerOptions options) {
+    if (!(connection instanceof ConnectionBase base)) {
+      return;
+    }
+    ChannelPipeline pipeline = base.channel().pipeline();
+    String name = decoderName(pipeline);
+    if (name != null) {
+      pipeline.replace(name, name, new StrictRequestDecoder(options));
+    }
+  }
+
+  private static String decoderName(ChannelPipeline pipeline) {
+    for (var entry : pipeline) {
+      if (entry.getValue() instanceof HttpRequestDecoder) {
+        return entry.getKey();
+      }
+    }
+    return null;
+  }
+
+  /** How to answer a request Vert.x handed to the invalid-request handler. */
+  public static Refusal refusalOf(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    if (cause instanceof Rejection rejection) {
+      return new Refusal(rejection.reason.status, rejection.reason.description);
+    }
+    if (cause instanceof TooLongHttpLineException) {
+      return new Refusal(414, "the request line is too long");
+    }
+    if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+      return new Refusal(431, "the request headers are too large");
+    }
+    return new Refusal(400, "malformed HTTP request");
+  }
+}
