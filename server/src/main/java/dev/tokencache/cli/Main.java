@@ -28,6 +28,17 @@ public final class Main implements Runnable {
     SettingsOptions.addTo(commandLine.getSubcommands().get("serve").getCommandSpec());
     SettingsOptions.addTo(commandLine.getSubcommands().get("guard").getCommandSpec());
     commandLine.setOut(out).setErr(err);
+    // a wrong flag or a stray argument: what is wrong and where help is, not the whole usage (100+ lines)
+    commandLine.setParameterExceptionHandler((exception, arguments) -> {
+      CommandLine command = exception.getCommandLine();
+      err.println("tokencache: " + exception.getMessage());
+      if (exception instanceof CommandLine.UnmatchedArgumentException unmatched) {
+        CommandLine.UnmatchedArgumentException.printSuggestions(unmatched, err);
+      }
+      err.println("see: tokencache " + (command.getCommandName().equals("tokencache") ? "" : command.getCommandName() + " ")
+          + "--help");
+      return CONFIG_ERROR;
+    });
     commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
       if (exception instanceof ConfigException config) {
         config.problems().forEach(problem -> err.println("tokencache: " + problem));

@@ -29,8 +29,9 @@ final class SettingsOptions {
       spec.addOption(OptionSpec.builder(key.flagName())
           .paramLabel(key.secret() ? "SECRET" : "VALUE")
           .type(String.class)
-          .description(key.description() + (key.defaultValue() == null ? "" : " (default: " + key.defaultValue() + ")")
-              + "; env " + key.environmentName())
+          // picocli reads descriptions as format strings: a literal % is written %%
+          .description((key.description() + (key.defaultValue() == null ? "" : " (default: " + key.defaultValue() + ")")
+              + "; env " + key.environmentName()).replace("%", "%%"))
           .build());
     }
   }

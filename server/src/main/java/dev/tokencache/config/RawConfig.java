@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The textual settings after merging their sources, in rising precedence: defaults, a YAML
@@ -47,6 +48,11 @@ public final class RawConfig {
       root = YAML.readTree(Files.readString(file));
     } catch (NoSuchFileException e) {
       problems.add("config: " + file + " (expected: a readable YAML file; it does not exist)");
+      return this;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+      String where = at == null || at.getLineNr() < 1 ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr();
+      problems.add("config: " + file + where + " (expected: a YAML file; " + firstLine(e.getOriginalMessage()) + ")");
       return this;
     } catch (IOException e) {
       problems.add("config: " + file + " (expected: a YAML file; " + firstLine(e.getMessage()) + ")");
@@ -139,10 +145,52 @@ public final class RawConfig {
       return;
     }
     if (ConfigKeys.find(name).isEmpty()) {
-      problems.add(name + ": (expected: a known key; see docs/configuration.md)");
+      problems.add(name + ": (expected: a known key; " + suggestion(name).map(known -> "did you mean " + known + "? ")
+          .orElse("") + "see docs/configuration.md)");
       return;
     }
     values.put(name, value);
+  }
+
+  /**
+   * The known key an unknown one was probably meant to be: the same once {@code _} is read as {@code -} and case is
+   * ignored, or within two edits of one (a typo), when exactly one is that close.
+   */
+  static Optional<String> suggestion(String unknown) {
+    String normalized = unknown.replace('_', '-').toLowerCase(java.util.Locale.ROOT);
+    String best = null;
+    int bestDistance = 3;
+    boolean tie = false;
+    for (ConfigKey key : ConfigKeys.all()) {
+      int distance = key.name().equals(normalized) ? 0 : editDistance(normalized, key.name());
+      if (distance < bestDistance) {
+        best = key.name();
+        bestDistance = distance;
+        tie = false;
+      } else if (distance == bestDistance) {
+        tie = true;
+      }
+    }
+    return best == null || tie ? Optional.empty() : Optional.of(best);
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
   }
 
   /**

@@ -21,6 +21,31 @@ class MainTest {
   }
 
   @Test
+  void aStrayArgumentGetsTwoLinesNotTheWholeUsage() {
+    assertThat(run("serve", "stray")).isEqualTo(2);
+
+    assertThat(err.toString().lines()).containsExactly("tokencache: Unmatched argument at index 1: 'stray'",
+        "see: tokencache serve --help");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void helpHasNoFormattingWarnings() {
+    java.io.PrintStream systemErr = System.err;
+    java.io.ByteArrayOutputStream picocliTrace = new java.io.ByteArrayOutputStream(); // picocli warns there
+    System.setErr(new java.io.PrintStream(picocliTrace, true));
+    try {
+      assertThat(run("serve", "--help")).isZero();
+    } finally {
+      System.setErr(systemErr);
+    }
+
+    assertThat(out.toString()).contains("share of the JVM's maximum heap (25%)");
+    assertThat(picocliTrace.toString()).doesNotContain("WARN");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
   void versionPrintsTheBuildVersion() {
     assertThat(run("version")).isZero();
     assertThat(out.toString()).startsWith("tokencache 0.");

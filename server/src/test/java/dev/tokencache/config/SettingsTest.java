@@ -89,6 +89,26 @@ class SettingsTest {
   }
 
   @Test
+  void anUnknownKeyNamesTheKnownOneItWasProbablyMeantToBe() throws Exception {
+    Path file = yaml("upstream:\n  token_url: https://as.example/token\ncache:\n  max-entires: 10\n  zzz: 1\n");
+
+    assertThatThrownBy(() -> SettingsParser.parse(RawConfig.defaults().withYamlFile(file)))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+            "upstream.token_url: (expected: a known key; did you mean upstream.token-url? see docs/configuration.md)",
+            "cache.max-entires: (expected: a known key; did you mean cache.max-entries? see docs/configuration.md)",
+            "cache.zzz: (expected: a known key; see docs/configuration.md)"));
+  }
+
+  @Test
+  void aYamlSyntaxErrorNamesItsLineAndColumn() throws Exception {
+    Path file = yaml("upstream:\n  token-url: [https://as.example/token\n");
+
+    assertThatThrownBy(() -> SettingsParser.parse(RawConfig.defaults().withYamlFile(file)))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement().asString()
+            .startsWith("config: " + file + ":2:").contains("expected: a YAML file"));
+  }
+
+  @Test
   void secretsNeverAppearInProblems() {
     RawConfig raw = RawConfig.defaults().withOverrides(Map.of("cache.key-secret", "short-pw", "origin.secret", "plain-pw"));
 
