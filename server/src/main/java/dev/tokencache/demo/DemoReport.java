@@ -37,6 +37,11 @@ public record DemoReport(DemoOptions options, long requests, long hits, long mis
     return requests == 0 ? 0 : 100.0 * hits / requests;
   }
 
+  /** Whether the run was too short for its issuer share to stand for a long-running proxy's. */
+  boolean isShortOfSteadyState() {
+    return options.duration().compareTo(options.tokenLifetime().multipliedBy(2)) < 0;
+  }
+
   /** The report as a person reads it. */
   public String render() {
     long seedDay = SEED_APPS * SEED_REQUESTS_PER_APP_PER_DAY;
@@ -53,6 +58,15 @@ public record DemoReport(DemoOptions options, long requests, long hits, long mis
         hitPercent(), hits, misses, coalesced, failures));
     row(out, "hit latency", String.format(Locale.ROOT, "p50 %.2f ms   p99 %.2f ms", hitP50, hitP99));
     row(out, "miss latency", String.format(Locale.ROOT, "p50 %.2f ms   p99 %.2f ms", missP50, missP99));
+    out.append(String.format(Locale.ROOT, "  (latencies of a JVM that started with this run: its first requests ran "
+        + "before the JIT compiled them; a proxy that has run for a while answers hits faster)%n"));
+    if (isShortOfSteadyState()) {
+      out.append(String.format(Locale.ROOT, "%nNote: this run lasted %ds, less than two token lifetimes (%ds). Every "
+          + "application's first fetch is in it, a cost a long-running proxy pays once per token lifetime, so the "
+          + "share that reached the issuer is higher than in steady state and the projection below understates the "
+          + "saving. Run with --duration of at least %ds for a steady-state figure.%n",
+          options.duration().toSeconds(), options.tokenLifetime().toSeconds(), 2 * options.tokenLifetime().toSeconds()));
+    }
     out.append(String.format(Locale.ROOT, "%nThe AWS sample's example, at this run's rate (%d apps, a token request every 5 min, 1-hour tokens):%n",
         SEED_APPS));
     row(out, "without a cache", String.format(Locale.ROOT, "%,d token requests a day, %,d a month", seedDay, seedDay * 30));

@@ -45,6 +45,21 @@ class DemoTest {
   }
 
   @Test
+  void aRunShorterThanTwoLifetimesSaysItsProjectionUnderstatesTheSaving() {
+    DemoOptions shortRun = new DemoOptions(100, Duration.ofHours(1), 12, Duration.ofSeconds(5), 0);
+    DemoOptions longRun = new DemoOptions(100, Duration.ofSeconds(10), 12, Duration.ofSeconds(30), 0);
+
+    String shortReport = new DemoReport(shortRun, 200, 100, 100, 0, 0, 100, 0.1, 0.5, 2, 5).render();
+    String longReport = new DemoReport(longRun, 3600, 3300, 300, 0, 0, 300, 0.1, 0.5, 2, 5).render();
+
+    assertThat(shortReport).contains("less than two token lifetimes (3600s)", "understates the saving",
+        "--duration of at least 7200s");
+    assertThat(longReport).doesNotContain("understates");
+    assertThat(shortReport).contains("before the JIT compiled them");
+    assertThat(longReport).contains("before the JIT compiled them");
+  }
+
+  @Test
   void demoCommandWithExitEndsWithStatusZero() {
     StringWriter err = new StringWriter();
     int status = Main.run(new String[] {"demo", "--apps", "3", "--token-lifetime", "2s", "--duration", "2s", "--exit"},
