@@ -132,7 +132,9 @@ public final class GuardServer {
             proxy.handle(request);
           } catch (RuntimeException e) {
             // the proxy library failed on this request (a bug of its, or input it did not expect): answer, one line
-            LOG.warn("could not forward a request from {}: {}", request.remoteAddress(), e.toString());
+            // the exception's message may quote the request (a query with credentials): only its kind is logged
+            LOG.warn("could not forward a request from {}: the HTTP proxy library failed ({})",
+                request.remoteAddress(), e.getClass().getSimpleName());
             if (!request.response().ended()) {
               request.response().setStatusCode(502).putHeader("Content-Type", "application/json")
                   .putHeader("Connection", "close").end("{\"message\":\"The request could not be forwarded.\"}");

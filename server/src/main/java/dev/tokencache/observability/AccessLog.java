@@ -49,9 +49,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
   private final ThreadLocal<Shard> shard = ThreadLocal.withInitial(this::newShard);
   private final AtomicLong dropped = new AtomicLong();
   /** Buffers the writer has emptied, for the shards to fill again (64 KiB arrays are not worth re-zeroing). */
-  private final ConcurrentLinkedQueue<byte[]> spare = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger spareCount = new AtomicInteger();
-  private static final int MAX_SPARE = 8;
+  private final java.util.concurrent.ArrayBlockingQueue<byte[]> spare = new java.util.concurrent.ArrayBlockingQueue<>(8);
   private volatile boolean closing;
 
   public AccessLog(OutputStream target) {
@@ -157,20 +155,13 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
 
   private byte[] freshBuffer() {
     byte[] reused = spare.poll();
-    if (reused == null) {
-      return new byte[BUFFER_BYTES];
-    }
-    spareCount.decrementAndGet();
-    return reused;
+    return reused == null ? new byte[BUFFER_BYTES] : reused;
   }
 
   /** Writes a buffer out and keeps it for reuse (the writer thread only). */
   private void writeOut(Shard.Filled filled) throws IOException {
     out.write(filled.bytes(), 0, filled.length());
-    if (spareCount.get() < MAX_SPARE) {
-      spareCount.incrementAndGet();
-      spare.add(filled.bytes());
-    }
+    spare.offer(filled.bytes()); // dropped for the collector when 8 are already waiting
   }
 
   private void drain() {
