@@ -26,8 +26,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tokencache serve}: runs the proxy (and the admin listener unless {@code admin.port} is 0) until
- * SIGTERM or SIGINT, then stops accepting and lets in-flight requests finish within
- * {@code server.shutdown-grace}.
+ * SIGTERM or SIGINT, then drains for {@code server.drain} (readiness down, answers close their connections), stops
+ * accepting and lets in-flight requests finish within {@code server.shutdown-grace}.
  */
 @Command(name = "serve", description = "Run the token proxy.", sortOptions = false, mixinStandardHelpOptions = true)
 final class ServeCommand implements Callable<Integer> {
@@ -90,13 +90,15 @@ final class ServeCommand implements Callable<Integer> {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("shutting down: finishing in-flight requests (up to {} ms)", settings.server().shutdownGrace().toMillis());
+      LOG.info("shutting down: draining for {} ms, then finishing in-flight requests (up to {} ms)",
+          settings.server().drain().toMillis(), settings.server().shutdownGrace().toMillis());
       try {
         proxy.stop()
             .eventually(() -> admin == null ? Future.succeededFuture() : admin.stop())
             .eventually(vertx::close)
             .toCompletionStage().toCompletableFuture()
-            .get(settings.server().shutdownGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            .get(settings.server().drain().plus(settings.server().shutdownGrace()).toMillis() + 5_000,
+                TimeUnit.MILLISECONDS);
         observability.close();
       } catch (Exception e) {
         LOG.warn("shutdown did not finish cleanly: {}", e.toString());

@@ -14,6 +14,7 @@ public final class ConfigKeys {
   public static final String SERVER_MAX_BODY = "server.max-body";
   public static final String SERVER_TOKEN_PATH = "server.token-path";
   public static final String SERVER_SHUTDOWN_GRACE = "server.shutdown-grace";
+  public static final String SERVER_DRAIN = "server.drain";
   public static final String SERVER_EVENT_LOOPS = "server.event-loops";
   public static final String UPSTREAM_TOKEN_URL = "upstream.token-url";
   public static final String UPSTREAM_CLIENT_AUTH = "upstream.client-auth";
@@ -63,7 +64,9 @@ public final class ConfigKeys {
     add(SERVER_TLS_KEY, null, "PEM private key (PKCS#8 or PKCS#1) for server.tls.cert");
     add(SERVER_MAX_BODY, "16KiB", "largest request body accepted; larger ones get 413");
     add(SERVER_TOKEN_PATH, "/oauth2/token", "path of the token endpoint");
-    add(SERVER_SHUTDOWN_GRACE, "10s", "how long in-flight requests may finish after SIGTERM");
+    add(SERVER_DRAIN, "1s", "after SIGTERM, how long readiness reports down while requests are still answered "
+        + "(each with Connection: close) before the listener stops");
+    add(SERVER_SHUTDOWN_GRACE, "10s", "after the drain, how long in-flight requests may finish; then they get 503");
     add(SERVER_EVENT_LOOPS, "0", "event-loop threads serving requests (0: one per CPU core)");
     add(UPSTREAM_TOKEN_URL, null, "the authorization server's token endpoint (required)");
     add(UPSTREAM_CLIENT_AUTH, "basic", "how credentials are sent upstream: basic or post");

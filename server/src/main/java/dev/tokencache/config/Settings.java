@@ -44,13 +44,20 @@ public record Settings(Server server, Upstream upstream, Cache cache, Proxy prox
     return java.util.List.copyOf(routes);
   }
 
-  /** The token listener. */
+  /**
+   * The token listener.
+   *
+   * @param drain after SIGTERM: how long readiness reports down while the listener still answers, each answer with
+   *     {@code Connection: close}, before it stops accepting
+   * @param shutdownGrace after the drain: how long requests in flight may take; the ones still waiting then get 503
+   */
   public record Server(
       String host,
       int port,
       Optional<Tls> tls,
       int maxBody,
       String tokenPath,
+      Duration drain,
       Duration shutdownGrace,
       int eventLoops) {}
 

@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class TokenEndpoint implements Handler<HttpServerRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(TokenEndpoint.class);
   private static final String FORM = "application/x-www-form-urlencoded";
+  private static final OAuthError SHUTTING_DOWN = new OAuthError(503, "temporarily_unavailable",
+      "the proxy is shutting down and could not finish this request in time; retry");
 
   private final Settings settings;
   private final java.util.Map<String, Route> routes;
@@ -47,6 +49,7 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
   private final InstantSource clock;
   private final RequestObserver observer;
   private final Tracing tracing;
+  private final InFlight inFlight = new InFlight();
 
   /** @param routes the upstreams served, each at its own path */
   public TokenEndpoint(Settings settings, java.util.List<Route> routes, InstantSource clock, RequestObserver observer,
@@ -135,8 +138,30 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
     if (answer.isComplete()) { // a hit: answered at once, no listener to allocate, no second clock read
       write(exchange, answer, exchange.arrived());
     } else {
-      answer.onComplete(done -> write(exchange, done, clock.instant()));
+      awaitAnswer(exchange, answer);
     }
+  }
+
+  /** Writes {@code answer} when it completes, unless {@link #abandonWaiting} answered the request first. */
+  private void awaitAnswer(Exchange exchange, Future<Answer> answer) {
+    inFlight.add(exchange);
+    answer.onComplete(done -> {
+      if (inFlight.remove(exchange)) {
+        write(exchange, done, clock.instant());
+      }
+    });
+  }
+
+  /**
+   * Answers every request still waiting for the authorization server with 503 and {@code Connection: close}: the
+   * shutdown grace has ended, and a clear error lets the client retry elsewhere where a cut connection would not.
+   * Each answer is written on its connection's event loop. Returns how many requests were waiting.
+   */
+  public int abandonWaiting() {
+    return inFlight.abandon(exchange -> {
+      exchange.response().putHeader(HttpHeaders.CONNECTION, "close");
+      Responses.refusal(exchange, CacheResult.BYPASS, SHUTTING_DOWN, "1", true);
+    });
   }
 
   private void passThrough(Exchange exchange, Route route, String clientId, Buffer body) {
@@ -150,7 +175,7 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
     try (Scope ignored = exchange.activate()) {
       answer = route.pipeline().forward(clientId, request.query(), request.getHeader(HttpHeaders.AUTHORIZATION), body);
     }
-    answer.onComplete(done -> write(exchange, done, clock.instant()));
+    awaitAnswer(exchange, answer);
   }
 
   /**

@@ -4,31 +4,39 @@ import dev.tokencache.edge.HttpEdge;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One HTTP listener on its own event loop. Several instances bound to the same port share the accepted
- * connections. Stopping it shuts the listener down gracefully: no new connections, in-flight requests get
- * up to the grace period to finish.
+ * connections. While the proxy drains, every answer carries {@code Connection: close} and its connection closes
+ * after it, so that keep-alive clients move to another instance while this one still answers. Stopping it shuts
+ * the listener down gracefully: no new connections, idle ones closed, in-flight requests get up to the grace period
+ * (and a margin for the proxy's own 503 at its end) to finish.
  */
 final class ListenerVerticle extends VerticleBase {
   private final HttpServerOptions options;
   private final Handler<HttpServerRequest> handler;
   private final Handler<HttpServerRequest> invalid;
   private final Duration grace;
+  private final AtomicBoolean draining;
   private HttpServer server;
 
   /**
    * @param handler every well-formed request
    * @param invalid every request the strict decoder ({@link HttpEdge}) or Vert.x refused
+   * @param draining set once the proxy drains
+   * @param grace the longest a connection may stay open once the listener stops or a drained answer is sent
    */
   ListenerVerticle(HttpServerOptions options, Handler<HttpServerRequest> handler, Handler<HttpServerRequest> invalid,
-      Duration grace) {
+      AtomicBoolean draining, Duration grace) {
     this.options = options;
+    this.draining = draining;
     this.handler = handler;
     this.invalid = invalid;
     this.grace = grace;
@@ -39,8 +47,17 @@ final class ListenerVerticle extends VerticleBase {
     server = vertx.createHttpServer(options)
         .connectionHandler(connection -> HttpEdge.harden(connection, options))
         .invalidRequestHandler(invalid)
-        .requestHandler(handler);
+        .requestHandler(this::handle);
     return server.listen();
+  }
+
+  private void handle(HttpServerRequest request) {
+    if (draining.get()) {
+      // Vert.x closes a shut-down HTTP/1 connection once the answer in progress is written, and reads nothing after it
+      request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      request.connection().shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    handler.handle(request);
   }
 
   int actualPort() {

@@ -19,23 +19,29 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The running token proxy ({@code tokencache serve}): one listener per event loop in front of one shared
- * {@link TokenPipeline}. Start with {@link #start}; stop with {@link #stop}, which lets in-flight requests finish
- * within {@code server.shutdown-grace}.
+ * {@link TokenPipeline}. Start with {@link #start}; stop with {@link #stop}, which drains for {@code server.drain}
+ * (readiness down, answers close their connections), then lets in-flight requests finish within
+ * {@code server.shutdown-grace} and answers the ones still waiting with 503.
  */
 public final class ProxyServer {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+  /** How long a connection may stay open past the shutdown grace: for the 503 written at the grace's end. */
+  private static final Duration CLOSE_MARGIN = Duration.ofSeconds(1);
 
   private final Vertx vertx;
   private final List<String> deployments;
@@ -44,10 +50,17 @@ public final class ProxyServer {
   private final Optional<SharedStore> shared;
   private final java.util.Set<Integer> listenerPorts;
   private final int port;
+  private final TokenEndpoint endpoint;
+  private final Settings.Server server;
+  private final AtomicBoolean draining;
   private Future<Void> stopping;
 
   private ProxyServer(Vertx vertx, List<String> deployments, List<UpstreamClient> clients,
-      Map<String, TokenPipeline> pipelines, Optional<SharedStore> shared, int port, java.util.Set<Integer> ports) {
+      Map<String, TokenPipeline> pipelines, Optional<SharedStore> shared, int port, java.util.Set<Integer> ports,
+      TokenEndpoint endpoint, Settings.Server server, AtomicBoolean draining) {
+    this.endpoint = endpoint;
+    this.server = server;
+    this.draining = draining;
     this.listenerPorts = java.util.Set.copyOf(ports);
     this.vertx = vertx;
     this.shared = shared;
@@ -130,9 +143,12 @@ public final class ProxyServer {
       // Vert.x gives each port-0 listener a port of its own: pick one free port for every event loop to share
       options.setPort(freePort(settings.server().host()));
     }
+    AtomicBoolean draining = new AtomicBoolean();
+    // a connection may outlive the grace by this much: time for the 503 the grace's end writes to reach its client
+    Duration closeWithin = settings.server().shutdownGrace().plus(CLOSE_MARGIN);
     // One deployment with several instances: Vert.x shares one bound port among them.
     return connected.compose(ready -> vertx.deployVerticle(() -> {
-      ListenerVerticle listener = new ListenerVerticle(options, endpoint, endpoint::invalid, settings.server().shutdownGrace());
+      ListenerVerticle listener = new ListenerVerticle(options, endpoint, endpoint::invalid, draining, closeWithin);
       synchronized (instances) {
         instances.add(listener);
       }
@@ -147,7 +163,8 @@ public final class ProxyServer {
       }
       java.util.Set<Integer> ports = new java.util.TreeSet<>();
       instances.forEach(instance -> ports.add(instance.actualPort()));
-      return new ProxyServer(vertx, List.of(id), clients, pipelines, shared, port, ports);
+      return new ProxyServer(vertx, List.of(id), clients, pipelines, shared, port, ports, endpoint, settings.server(),
+          draining);
     });
   }
 
@@ -225,19 +242,51 @@ public final class ProxyServer {
   }
 
   /**
-   * Stops accepting, lets in-flight requests finish within the grace period, then closes upstream connections.
-   * Idempotent: later calls return the first call's future.
+   * Drains, stops accepting, lets in-flight requests finish within the grace period (answering the ones still
+   * waiting for the authorization server with 503 when it ends), then closes upstream connections. Readiness
+   * ({@link #isAccepting}) reports down from the first call. Idempotent: later calls return the first call's future.
    */
   public synchronized Future<Void> stop() {
     if (stopping == null) {
-      List<Future<Void>> undeployed = new ArrayList<>();
-      for (String id : deployments) {
-        undeployed.add(vertx.undeploy(id));
-      }
-      stopping = Future.join(undeployed).<Void>mapEmpty()
+      stopping = drain()
+          .compose(drained -> stopListeners())
           .eventually(() -> Future.join(clients.stream().map(UpstreamClient::close).toList()))
           .eventually(() -> shared.isPresent() ? shared.get().close() : Future.succeededFuture());
     }
     return stopping;
+  }
+
+  /**
+   * The drain: for {@code server.drain}, readiness is down (load balancers stop sending) while the listener still
+   * accepts and answers, each answer with {@code Connection: close} (keep-alive clients reconnect elsewhere).
+   */
+  private Future<Void> drain() {
+    if (server.drain().isZero()) {
+      return Future.succeededFuture();
+    }
+    LOG.info("draining for {} ms: readiness reports down, every answer closes its connection",
+        server.drain().toMillis());
+    draining.set(true);
+    return vertx.timer(server.drain().toMillis(), TimeUnit.MILLISECONDS).mapEmpty();
+  }
+
+  /** Closes the listeners gracefully; at the grace's end, the requests still waiting get 503 instead of a reset. */
+  private Future<Void> stopListeners() {
+    long graceMillis = Math.max(1, server.shutdownGrace().toMillis());
+    long timer = vertx.setTimer(graceMillis, ignored -> {
+      int abandoned = endpoint.abandonWaiting();
+      if (abandoned > 0) {
+        LOG.warn("shutdown grace of {} ms over: answered {} request(s) still waiting for the authorization server "
+            + "with 503", graceMillis, abandoned);
+      }
+    });
+    List<Future<Void>> undeployed = new ArrayList<>();
+    for (String id : deployments) {
+      undeployed.add(vertx.undeploy(id));
+    }
+    return Future.join(undeployed).<Void>mapEmpty().eventually(() -> {
+      vertx.cancelTimer(timer);
+      return Future.succeededFuture();
+    });
   }
 }

@@ -42,6 +42,7 @@ public final class ProxyHarness implements AutoCloseable {
     values.put("server.port", "0");
     values.put("server.event-loops", "2");
     values.put("server.shutdown-grace", "5s");
+    values.put("server.drain", "0s"); // tests that drain say so
     values.put("admin.port", "0");
     values.put("log.access", "off");
     values.putAll(overrides);
