@@ -3,6 +3,9 @@ package dev.tokencache.cli;
 import dev.tokencache.config.ConfigException;
 import dev.tokencache.config.ConfigKeys;
 import dev.tokencache.config.Settings;
+import dev.tokencache.edge.ConnectionLimit;
+import dev.tokencache.edge.DescriptorWatch;
+import dev.tokencache.edge.HttpEdge;
 import dev.tokencache.guard.GuardServer;
 import dev.tokencache.observability.AdminServer;
 import dev.tokencache.observability.HealthCheck;
@@ -54,7 +57,9 @@ final class GuardCommand implements Callable<Integer> {
       }
       server = Blocking.await(GuardServer.start(vertx, settings.server().host(), settings.server().port(),
           guard.requiredTargetUrl(), settings.origin().header(), sources, registry, observability.accessLines(),
-          InstantSource.system()));
+          InstantSource.system(), new HttpEdge.Policy(settings.server().headerTimeout(),
+              ConnectionLimit.of("guard listener", settings.server().maxConnections()))));
+      DescriptorWatch.start(vertx);
       List<HealthCheck> checks = new ArrayList<>();
       for (SecretSource source : sources) {
         checks.add(HealthCheck.of("secret " + source, source::problem));

@@ -1,6 +1,7 @@
 package dev.tokencache.cli;
 
 import dev.tokencache.config.Settings;
+import dev.tokencache.edge.DescriptorWatch;
 import dev.tokencache.observability.AdminServer;
 import dev.tokencache.observability.Observability;
 import dev.tokencache.origin.SecretSource;
@@ -71,6 +72,7 @@ final class ServeCommand implements Callable<Integer> {
       proxy = Blocking.await(ProxyServer.start(vertx, settings, InstantSource.system(), new ProxyServer.Extras(
           observability.requests(), observability.upstream(), Tracing.fromEnvironment(System.getenv()), origin,
           origins)));
+      DescriptorWatch.start(vertx);
       // one request without credentials to each token endpoint: a wrong URL shows now, not at the first client
       proxy.pipelines().values().forEach(pipeline -> pipeline.probe());
       for (Settings.NamedUpstream named : routes) {

@@ -15,6 +15,8 @@ public final class ConfigKeys {
   public static final String SERVER_TOKEN_PATH = "server.token-path";
   public static final String SERVER_SHUTDOWN_GRACE = "server.shutdown-grace";
   public static final String SERVER_DRAIN = "server.drain";
+  public static final String SERVER_MAX_CONNECTIONS = "server.max-connections";
+  public static final String SERVER_HEADER_TIMEOUT = "server.header-timeout";
   public static final String SERVER_EVENT_LOOPS = "server.event-loops";
   public static final String UPSTREAM_TOKEN_URL = "upstream.token-url";
   public static final String UPSTREAM_CLIENT_AUTH = "upstream.client-auth";
@@ -64,6 +66,10 @@ public final class ConfigKeys {
     add(SERVER_TLS_KEY, null, "PEM private key (PKCS#8 or PKCS#1) for server.tls.cert");
     add(SERVER_MAX_BODY, "16KiB", "largest request body accepted; larger ones get 413");
     add(SERVER_TOKEN_PATH, "/oauth2/token", "path of the token endpoint");
+    add(SERVER_MAX_CONNECTIONS, "0", "client connections open at once at most; more are closed when accepted "
+        + "(0: the file-descriptor limit less 256)");
+    add(SERVER_HEADER_TIMEOUT, "10s", "longest a request's line and headers may take to arrive; then the connection "
+        + "is closed");
     add(SERVER_DRAIN, "1s", "after SIGTERM, how long readiness reports down while requests are still answered "
         + "(each with Connection: close) before the listener stops");
     add(SERVER_SHUTDOWN_GRACE, "10s", "after the drain, how long in-flight requests may finish; then they get 503");

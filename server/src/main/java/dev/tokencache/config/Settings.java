@@ -47,6 +47,8 @@ public record Settings(Server server, Upstream upstream, Cache cache, Proxy prox
   /**
    * The token listener.
    *
+   * @param maxConnections client connections open at once at most (0: from the file-descriptor limit)
+   * @param headerTimeout the longest a request's line and headers may take to arrive
    * @param drain after SIGTERM: how long readiness reports down while the listener still answers, each answer with
    *     {@code Connection: close}, before it stops accepting
    * @param shutdownGrace after the drain: how long requests in flight may take; the ones still waiting then get 503
@@ -57,6 +59,8 @@ public record Settings(Server server, Upstream upstream, Cache cache, Proxy prox
       Optional<Tls> tls,
       int maxBody,
       String tokenPath,
+      int maxConnections,
+      Duration headerTimeout,
       Duration drain,
       Duration shutdownGrace,
       int eventLoops) {}

@@ -98,10 +98,13 @@ public final class SettingsParser {
     if (tokenPath != null && !tokenPath.startsWith("/")) {
       problem(ConfigKeys.SERVER_TOKEN_PATH, tokenPath, "a path starting with /");
     }
+    int maxConnections = (int) integer(ConfigKeys.SERVER_MAX_CONNECTIONS, 0, Integer.MAX_VALUE);
+    Duration headerTimeout = duration(ConfigKeys.SERVER_HEADER_TIMEOUT, Duration.ofMillis(1));
     Duration drain = duration(ConfigKeys.SERVER_DRAIN, Duration.ZERO);
     Duration grace = duration(ConfigKeys.SERVER_SHUTDOWN_GRACE, Duration.ZERO);
     int loops = (int) integer(ConfigKeys.SERVER_EVENT_LOOPS, 0, 1024);
-    return new Settings.Server(host, port, tls, (int) maxBody, tokenPath, drain, grace, loops);
+    return new Settings.Server(host, port, tls, (int) maxBody, tokenPath, maxConnections, headerTimeout,
+        drain, grace, loops);
   }
 
   private Optional<Settings.Tls> tls() {

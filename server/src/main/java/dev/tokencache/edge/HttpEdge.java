@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.time.Duration;
 
 /**
  * What every listener facing clients (the token proxy, the guard) does with the HTTP/1 framing: install
@@ -18,22 +19,44 @@ import io.vertx.core.net.impl.ConnectionBase;
 public final class HttpEdge {
   private HttpEdge() {}
 
+  /**
+   * What a listener enforces on its connections.
+   *
+   * @param headerTimeout the longest a request's line and headers may take to arrive
+   * @param connections the most connections open at once
+   */
+  public record Policy(Duration headerTimeout, ConnectionLimit connections) {}
+
+  /**
+   * Call from the server's connection handler: admits {@code connection} under the policy's connection limit
+   * (closing it at once over the limit) and {@link #harden hardens} it. {@code onClose} runs when an admitted
+   * connection closes. Returns whether it was admitted.
+   */
+  public static boolean accept(HttpConnection connection, HttpServerOptions options, Policy policy, Runnable onClose) {
+    if (!policy.connections().admit(connection, onClose)) {
+      return false;
+    }
+    harden(connection, options, policy.headerTimeout());
+    return true;
+  }
+
   /** Why a request was refused, as the listener should answer it: status and a fixed description. */
   public record Refusal(int status, String description) {}
 
   /**
    * Replaces Vert.x's request decoder on a new HTTP/1 connection with the strict one (the same limits from
-   * {@code options}). Call it from the server's connection handler, before the first request is read. HTTP/2
-   * connections (TLS with ALPN) have no such decoder and are left alone.
+   * {@code options}), which also closes a connection whose request head takes longer than {@code headerTimeout}.
+   * Call it from the server's connection handler, before the first request is read. HTTP/2 connections (TLS with
+   * ALPN) have no such decoder and are left alone.
    */
-  public static void harden(HttpConnection connection, HttpServerOptions options) {
+  public static void harden(HttpConnection connection, HttpServerOptions options, Duration headerTimeout) {
     if (!(connection instanceof ConnectionBase base)) {
       return;
     }
     ChannelPipeline pipeline = base.channel().pipeline();
     String name = decoderName(pipeline);
     if (name != null) {
-      pipeline.replace(name, name, new StrictRequestDecoder(options));
+      pipeline.replace(name, name, new StrictRequestDecoder(options, headerTimeout));
     }
   }
 

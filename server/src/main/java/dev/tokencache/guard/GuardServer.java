@@ -1,5 +1,6 @@
 package dev.tokencache.guard;
 
+import dev.tokencache.edge.ConnectionLimit;
 import dev.tokencache.edge.HttpEdge;
 import dev.tokencache.origin.SecretMatcher;
 import dev.tokencache.origin.SecretSource;
@@ -71,16 +72,26 @@ public final class GuardServer {
    */
   public static Future<GuardServer> start(Vertx vertx, String host, int port, URI target, String header,
       List<SecretSource> sources, MeterRegistry registry, Consumer<String> accessLines, InstantSource clock) {
+    return start(vertx, host, port, target, header, sources, registry, accessLines, clock,
+        new HttpEdge.Policy(java.time.Duration.ofSeconds(10), ConnectionLimit.of("guard listener", 0)));
+  }
+
+  /** As above, with the listener's connection limit and header-read deadline. */
+  public static Future<GuardServer> start(Vertx vertx, String host, int port, URI target, String header,
+      List<SecretSource> sources, MeterRegistry registry, Consumer<String> accessLines, InstantSource clock,
+      HttpEdge.Policy policy) {
     // Made on an event-loop context, so that its connections live on that loop and the connection handler runs
     // before their first request is read (HttpEdge.harden swaps the request decoder there).
     io.vertx.core.Promise<GuardServer> started = io.vertx.core.Promise.promise();
     vertx.getOrCreateContext().runOnContext(ignored ->
-        startHere(vertx, host, port, target, header, sources, registry, accessLines, clock).onComplete(started));
+        startHere(vertx, host, port, target, header, sources, registry, accessLines, clock, policy)
+            .onComplete(started));
     return started.future();
   }
 
   private static Future<GuardServer> startHere(Vertx vertx, String host, int port, URI target, String header,
-      List<SecretSource> sources, MeterRegistry registry, Consumer<String> accessLines, InstantSource clock) {
+      List<SecretSource> sources, MeterRegistry registry, Consumer<String> accessLines, InstantSource clock,
+      HttpEdge.Policy policy) {
     boolean https = "https".equalsIgnoreCase(target.getScheme());
     int targetPort = target.getPort() > 0 ? target.getPort() : https ? 443 : 80;
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setSsl(https).setKeepAlive(true),
@@ -99,9 +110,9 @@ public final class GuardServer {
         .setPerMessageWebSocketCompressionSupported(false);
     HttpServer server = vertx.createHttpServer(options)
         .connectionHandler(connection -> {
-          HttpEdge.harden(connection, options);
-          connections.put(connection, new java.util.concurrent.atomic.AtomicInteger());
-          connection.closeHandler(closed -> connections.remove(connection));
+          if (HttpEdge.accept(connection, options, policy, () -> connections.remove(connection))) {
+            connections.put(connection, new java.util.concurrent.atomic.AtomicInteger());
+          }
         })
         .invalidRequestHandler(request -> {
           long started = System.nanoTime();
@@ -142,8 +153,8 @@ public final class GuardServer {
           }
         });
     return server.listen().map(bound -> {
-      LOG.info("origin guard listening on {}:{} in front of {} (header {}, {} secret source(s))",
-          host, bound.actualPort(), target, header, sources.size());
+      LOG.info("origin guard listening on {}:{} in front of {} (header {}, {} secret source(s), {} connections at most)",
+          host, bound.actualPort(), target, header, sources.size(), policy.connections().max());
       return new GuardServer(bound, client, sources, connections);
     });
   }

@@ -25,16 +25,19 @@ final class ListenerVerticle extends VerticleBase {
   private final Handler<HttpServerRequest> invalid;
   private final Duration grace;
   private final AtomicBoolean draining;
+  private final HttpEdge.Policy policy;
   private HttpServer server;
 
   /**
    * @param handler every well-formed request
    * @param invalid every request the strict decoder ({@link HttpEdge}) or Vert.x refused
+   * @param policy the connection limit (shared by every listener) and the header-read deadline
    * @param draining set once the proxy drains
    * @param grace the longest a connection may stay open once the listener stops or a drained answer is sent
    */
   ListenerVerticle(HttpServerOptions options, Handler<HttpServerRequest> handler, Handler<HttpServerRequest> invalid,
-      AtomicBoolean draining, Duration grace) {
+      HttpEdge.Policy policy, AtomicBoolean draining, Duration grace) {
+    this.policy = policy;
     this.options = options;
     this.draining = draining;
     this.handler = handler;
@@ -45,7 +48,7 @@ final class ListenerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     server = vertx.createHttpServer(options)
-        .connectionHandler(connection -> HttpEdge.harden(connection, options))
+        .connectionHandler(connection -> HttpEdge.accept(connection, options, policy, () -> {}))
         .invalidRequestHandler(invalid)
         .requestHandler(this::handle);
     return server.listen();

@@ -4,6 +4,8 @@ import dev.tokencache.cache.MemoryStore;
 import dev.tokencache.cache.SharedStore;
 import dev.tokencache.cache.redis.RedisTier;
 import dev.tokencache.config.Settings;
+import dev.tokencache.edge.ConnectionLimit;
+import dev.tokencache.edge.HttpEdge;
 import dev.tokencache.http.RequestObserver;
 import dev.tokencache.http.Route;
 import dev.tokencache.http.TokenEndpoint;
@@ -144,11 +146,14 @@ public final class ProxyServer {
       options.setPort(freePort(settings.server().host()));
     }
     AtomicBoolean draining = new AtomicBoolean();
+    HttpEdge.Policy policy = new HttpEdge.Policy(settings.server().headerTimeout(),
+        ConnectionLimit.of("token listener", settings.server().maxConnections()));
     // a connection may outlive the grace by this much: time for the 503 the grace's end writes to reach its client
     Duration closeWithin = settings.server().shutdownGrace().plus(CLOSE_MARGIN);
     // One deployment with several instances: Vert.x shares one bound port among them.
     return connected.compose(ready -> vertx.deployVerticle(() -> {
-      ListenerVerticle listener = new ListenerVerticle(options, endpoint, endpoint::invalid, draining, closeWithin);
+      ListenerVerticle listener = new ListenerVerticle(options, endpoint, endpoint::invalid, policy, draining,
+          closeWithin);
       synchronized (instances) {
         instances.add(listener);
       }
@@ -157,9 +162,10 @@ public final class ProxyServer {
       int port = instances.get(0).actualPort();
       String scheme = settings.server().tls().isPresent() ? "https" : "http";
       for (int i = 0; i < routes.size(); i++) {
-        LOG.info("token proxy listening on {}://{}:{}{} in front of {} ({} event loops)", scheme,
-            settings.server().host(), port, routes.get(i).path(),
-            dev.tokencache.config.ConfigValues.maskUserInfo(clients.get(i).tokenUrl().toString()), listeners);
+        LOG.info("token proxy listening on {}://{}:{}{} in front of {} ({} event loops, {} connections at most)",
+            scheme, settings.server().host(), port, routes.get(i).path(),
+            dev.tokencache.config.ConfigValues.maskUserInfo(clients.get(i).tokenUrl().toString()), listeners,
+            policy.connections().max());
       }
       java.util.Set<Integer> ports = new java.util.TreeSet<>();
       instances.forEach(instance -> ports.add(instance.actualPort()));

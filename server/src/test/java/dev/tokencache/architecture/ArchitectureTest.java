@@ -42,7 +42,7 @@ class ArchitectureTest {
       Map.entry("issuer", Set.of("config", "request", "token")),
       Map.entry("server", Set.of("cache", "cache.redis", "config", "edge", "http", "origin", "pipeline", "token", "tracing", "upstream")),
       Map.entry("demo", Set.of("config", "issuer", "server")),
-      Map.entry("cli", Set.of("config", "demo", "guard", "issuer", "observability", "origin", "server", "tracing")));
+      Map.entry("cli", Set.of("config", "demo", "edge", "guard", "issuer", "observability", "origin", "server", "tracing")));
 
   @Test
   void packageDependenciesPointOneWay() {

@@ -65,6 +65,12 @@ public final class KeepAliveConnection implements AutoCloseable {
     return new Response(Integer.parseInt(statusLine.split(" ")[1]), headers, body);
   }
 
+  /** Bounds every later read to {@code timeout} instead of 5 s. */
+  public KeepAliveConnection readTimeout(java.time.Duration timeout) throws IOException {
+    socket.setSoTimeout((int) timeout.toMillis());
+    return this;
+  }
+
   /** Whether the server has closed its side: the next read ends the stream (within the socket timeout). */
   public boolean closedByServer() throws IOException {
     try {
