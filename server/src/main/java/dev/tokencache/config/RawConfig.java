@@ -1,11 +1,7 @@
 package dev.tokencache.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -20,8 +16,6 @@ import java.util.Optional;
  * environment variables are ignored (the environment is shared with other programs).
  */
 public final class RawConfig {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
 
   private final Map<String, String> values = new LinkedHashMap<>();
   private final List<String> problems = new ArrayList<>();
@@ -45,17 +39,9 @@ public final class RawConfig {
   public RawConfig withYamlFile(Path file) {
     JsonNode root;
     try {
-      root = YAML.readTree(Files.readString(file));
-    } catch (NoSuchFileException e) {
-      problems.add("config: " + file + " (expected: a readable YAML file; it does not exist)");
-      return this;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
-      String where = at == null || at.getLineNr() < 1 ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr();
-      problems.add("config: " + file + where + " (expected: a YAML file; " + firstLine(e.getOriginalMessage()) + ")");
-      return this;
-    } catch (IOException e) {
-      problems.add("config: " + file + " (expected: a YAML file; " + firstLine(e.getMessage()) + ")");
+      root = YamlFiles.read("config", file);
+    } catch (ConfigException e) {
+      problems.add(e.getMessage());
       return this;
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
@@ -260,11 +246,4 @@ public final class RawConfig {
     return problems;
   }
 
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "unreadable";
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
-  }
 }

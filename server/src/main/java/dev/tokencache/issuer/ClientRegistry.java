@@ -1,10 +1,8 @@
 package dev.tokencache.issuer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tokencache.config.ConfigException;
-import java.io.IOException;
+import dev.tokencache.config.YamlFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -31,7 +29,6 @@ public final class ClientRegistry {
       new RegisteredClient("demo-client", "demo-secret", Set.of("orders.read", "orders.write")),
       new RegisteredClient("reporting", "reporting-secret", Set.of("reports.read")));
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private final Map<String, RegisteredClient> clients = new LinkedHashMap<>();
 
@@ -70,13 +67,8 @@ public final class ClientRegistry {
 
   /** Reads a YAML file of clients. */
   public static ClientRegistry fromYaml(Path file) {
-    JsonNode root;
-    try {
-      root = YAML.readTree(Files.readString(file));
-    } catch (IOException e) {
-      throw new ConfigException("--clients: " + file + " (expected: a readable YAML file)");
-    }
-    JsonNode list = root == null ? null : root.get("clients");
+    JsonNode root = YamlFiles.read("--clients", file);
+    JsonNode list = root.get("clients");
     if (list == null || !list.isArray() || list.isEmpty()) {
       throw new ConfigException("--clients: " + file + " (expected: a YAML file with a non-empty 'clients' list)");
     }

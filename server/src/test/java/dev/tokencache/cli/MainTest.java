@@ -118,6 +118,24 @@ class MainTest {
   }
 
   @Test
+  void issuerClientsFileErrorsSayWhichMistakeItIs() throws Exception {
+    Path missing = dir.resolve("missing.yaml");
+    Path broken = Files.writeString(dir.resolve("broken.yaml"), "clients:\n  - id: a\n    secret: [unclosed\n");
+    Path twice = Files.writeString(dir.resolve("twice.yaml"), "clients:\n  - id: a\n    id: b\n    secret: s\n");
+
+    run("issuer", "--port", "0", "--clients", missing.toString());
+    run("issuer", "--port", "0", "--clients", broken.toString());
+    run("issuer", "--port", "0", "--clients", twice.toString());
+
+    assertThat(err.toString().lines()).hasSize(3).satisfiesExactly(
+        line -> assertThat(line).isEqualTo("tokencache: --clients: " + missing
+            + " (expected: a readable YAML file; it does not exist)"),
+        line -> assertThat(line).startsWith("tokencache: --clients: " + broken + ":3:22 (expected: a YAML file; "),
+        line -> assertThat(line).startsWith("tokencache: --clients: " + twice + ":3:")
+            .contains("Duplicate field 'id'"));
+  }
+
+  @Test
   void checkConfigListsEveryProblem() throws Exception {
     Path file = dir.resolve("bad.yaml");
     Files.writeString(file, "server:\n  port: -1\nupstream:\n  token-url: https://as.example/t\n  client-auth: mtls\n");
