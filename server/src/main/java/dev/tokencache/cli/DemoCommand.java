@@ -30,7 +30,8 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "60s", description = "how long the fleet runs (default: ${DEFAULT-VALUE})")
   String duration;
 
-  @Option(names = "--port", defaultValue = "0", description = "the proxy's port (default: any free port)")
+  @Option(names = {"--port", "--server-port"}, defaultValue = "0",
+      description = "the proxy's port (default: any free port)")
   int port;
 
   @Option(names = "--exit", description = "stop after the report instead of serving until Ctrl-C")

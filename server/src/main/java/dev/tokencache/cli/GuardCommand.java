@@ -32,6 +32,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "guard", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run the origin guard in front of a self-hosted authorization server.")
 final class GuardCommand implements Callable<Integer> {
+  /** The settings the guard reads: the only ones its {@code --help} lists as flags. */
+  static final java.util.Set<String> KEYS = java.util.Set.of(ConfigKeys.SERVER_HOST, ConfigKeys.SERVER_PORT,
+      ConfigKeys.SERVER_MAX_CONNECTIONS, ConfigKeys.SERVER_HEADER_TIMEOUT, ConfigKeys.ORIGIN_HEADER,
+      ConfigKeys.ORIGIN_SECRET, ConfigKeys.ORIGIN_POLL_INTERVAL, ConfigKeys.ADMIN_PORT, ConfigKeys.LOG_ACCESS,
+      ConfigKeys.GUARD_TARGET_URL, ConfigKeys.GUARD_SECRETS, ConfigKeys.GUARD_PREVIOUS_GRACE);
+
   @Spec
   CommandSpec spec;
 

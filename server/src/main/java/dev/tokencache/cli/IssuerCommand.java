@@ -26,10 +26,12 @@ final class IssuerCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default: ${DEFAULT-VALUE})")
+  @Option(names = {"--host", "--server-host"}, defaultValue = "127.0.0.1",
+      description = "address to bind (default: ${DEFAULT-VALUE})")
   String host;
 
-  @Option(names = "--port", defaultValue = "9000", description = "port (0: any free port; default: ${DEFAULT-VALUE})")
+  @Option(names = {"--port", "--server-port"}, defaultValue = "9000",
+      description = "port (0: any free port; default: ${DEFAULT-VALUE})")
   int port;
 
   @Option(names = "--token-lifetime", defaultValue = "1h", description = "access token lifetime (default: ${DEFAULT-VALUE})")

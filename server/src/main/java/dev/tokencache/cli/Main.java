@@ -26,7 +26,8 @@ public final class Main implements Runnable {
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine commandLine = new CommandLine(new Main());
     SettingsOptions.addTo(commandLine.getSubcommands().get("serve").getCommandSpec());
-    SettingsOptions.addTo(commandLine.getSubcommands().get("guard").getCommandSpec());
+    SettingsOptions.addTo(commandLine.getSubcommands().get("guard").getCommandSpec(),
+        key -> GuardCommand.KEYS.contains(key.name()));
     commandLine.setOut(out).setErr(err);
     // a wrong flag or a stray argument: what is wrong and where help is, not the whole usage (100+ lines)
     commandLine.setParameterExceptionHandler((exception, arguments) -> {

@@ -19,13 +19,25 @@ import picocli.CommandLine.ParseResult;
 final class SettingsOptions {
   private SettingsOptions() {}
 
+  /** Adds a flag for every key (for {@code serve}). */
   static void addTo(CommandSpec spec) {
+    addTo(spec, key -> true);
+  }
+
+  /**
+   * Adds a flag for each key {@code applies} to, so that {@code --help} lists only what the command reads. A key
+   * without a flag can still be set in the file or the environment (where it is validated and otherwise ignored).
+   */
+  static void addTo(CommandSpec spec, java.util.function.Predicate<ConfigKey> applies) {
     spec.addOption(OptionSpec.builder("--config")
         .paramLabel("FILE")
         .type(Path.class)
         .description("YAML configuration file")
         .build());
     for (ConfigKey key : ConfigKeys.all()) {
+      if (!applies.test(key)) {
+        continue;
+      }
       spec.addOption(OptionSpec.builder(key.flagName())
           .paramLabel(key.secret() ? "SECRET" : "VALUE")
           .type(String.class)

@@ -107,7 +107,7 @@ public final class ConfigKeys {
     add(REDIS_POOL_SIZE, "16", "Redis connections pooled");
     add(ADMIN_PORT, "9090", "port of metrics and health endpoints (0: off)");
     add(LOG_ACCESS, "stdout", "access log: stdout, off, or a file path (appended)");
-    add(GUARD_TARGET_URL, null, "base URL of the authorization server the guard protects");
+    add(GUARD_TARGET_URL, null, "base URL of the authorization server the guard protects (required by guard)");
     add(GUARD_SECRETS, null, "comma-separated secret sources the guard accepts (default: origin.secret)");
     add(GUARD_PREVIOUS_GRACE, "10m", "how long a source's previous value stays accepted after it changes");
   }

@@ -136,6 +136,29 @@ class MainTest {
   }
 
   @Test
+  void guardHelpListsOnlyTheSettingsTheGuardReadsAndSaysTheTargetIsRequired() {
+    assertThat(run("guard", "--help")).isZero();
+
+    assertThat(out.toString())
+        .contains("--guard-target-url", "(required by guard)", "--origin-secret", "--server-port",
+            "--server-header-timeout", "--server-max-connections", "--admin-port", "--config")
+        .doesNotContain("--upstream-token-url", "--cache-", "--redis-", "--server-tls-cert", "--server-drain");
+    assertThat(out.toString().lines().count()).as("a screenful, not the serve usage").isLessThan(60);
+  }
+
+  @Test
+  void issuerAndDemoTakeTheSamePortFlagAsServe() throws Exception {
+    try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      String port = Integer.toString(busy.getLocalPort());
+
+      assertThat(run("issuer", "--server-host", "127.0.0.1", "--server-port", port)).isEqualTo(1);
+      assertThat(run("demo", "--server-port", port, "--exit", "--duration", "1s")).isEqualTo(1);
+    }
+    assertThat(err.toString().lines()).hasSize(2).allSatisfy(line -> assertThat(line)
+        .contains("listener 127.0.0.1:").contains("address already in use"));
+  }
+
+  @Test
   void checkConfigListsEveryProblem() throws Exception {
     Path file = dir.resolve("bad.yaml");
     Files.writeString(file, "server:\n  port: -1\nupstream:\n  token-url: https://as.example/t\n  client-auth: mtls\n");
