@@ -62,6 +62,23 @@ class DrainTest {
   }
 
   @Test
+  void theStopCompletesOnceTheDrainIsOver() throws Exception {
+    try (FakeUpstream upstream = new FakeUpstream()) {
+      upstream.enqueue(FakeUpstream.token("drained-token", 3600));
+      ProxyHarness proxy = ProxyHarness.start(upstream.tokenUrl(), Map.of("server.drain", "100ms"));
+      try (KeepAliveConnection open = new KeepAliveConnection(proxy.proxy().port())) {
+        assertThat(open.postToken(PATH, basic("svc", "pw")).status()).isEqualTo(200);
+
+        proxy.proxy().stop().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+        assertThat(open.closedByServer()).as("the idle keep-alive connection is closed at the stop").isTrue();
+      } finally {
+        proxy.vertx().close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
   void aRequestStillWaitingForTheUpstreamWhenTheGraceEndsGets503NotAReset() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     try (FakeUpstream upstream = new FakeUpstream()) {

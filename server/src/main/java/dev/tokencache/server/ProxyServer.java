@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -273,7 +272,9 @@ public final class ProxyServer {
     LOG.info("draining for {} ms: readiness reports down, every answer closes its connection",
         server.drain().toMillis());
     draining.set(true);
-    return vertx.timer(server.drain().toMillis(), TimeUnit.MILLISECONDS).mapEmpty();
+    io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
+    vertx.setTimer(server.drain().toMillis(), ignored -> drained.complete());
+    return drained.future();
   }
 
   /** Closes the listeners gracefully; at the grace's end, the requests still waiting get 503 instead of a reset. */
