@@ -1,5 +1,6 @@
 package dev.tokencache.cache;
 
+import org.jspecify.annotations.Nullable;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
@@ -85,7 +86,7 @@ public final class MemoryStore implements TokenStore {
   }
 
   /** Keeps the per-client index in step with entries Caffeine dropped (expired, evicted, removed). */
-  private void removed(CacheKey key, StoredToken entry, RemovalCause cause) {
+  private void removed(@Nullable CacheKey key, @Nullable StoredToken entry, RemovalCause cause) {
     if (cause == RemovalCause.SIZE) {
       boolean byCount = entries.estimatedSize() >= maxEntries - 1;
       evictions[(byCount ? Eviction.SIZE : Eviction.MEMORY).ordinal()].increment();

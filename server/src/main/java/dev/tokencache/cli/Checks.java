@@ -1,5 +1,6 @@
 package dev.tokencache.cli;
 
+import org.jspecify.annotations.Nullable;
 import dev.tokencache.observability.HealthCheck;
 import dev.tokencache.origin.SecretSource;
 import dev.tokencache.server.ProxyServer;
@@ -15,7 +16,7 @@ public final class Checks {
   }
 
   /** As {@link #of(ProxyServer)}, and the origin secret's last read worked (when there is one). */
-  public static List<HealthCheck> of(ProxyServer proxy, SecretSource origin) {
+  public static List<HealthCheck> of(ProxyServer proxy, @Nullable SecretSource origin) {
     return of(proxy, origin, java.util.Map.of());
   }
 
@@ -23,7 +24,7 @@ public final class Checks {
    * As {@link #of(ProxyServer, SecretSource)}, with one {@code upstream} check per upstream ({@code upstream} for the
    * default one, {@code upstream:NAME} for named ones) and one check per named upstream's own origin secret.
    */
-  public static List<HealthCheck> of(ProxyServer proxy, SecretSource origin, java.util.Map<String, SecretSource> origins) {
+  public static List<HealthCheck> of(ProxyServer proxy, @Nullable SecretSource origin, java.util.Map<String, SecretSource> origins) {
     List<HealthCheck> checks = new java.util.ArrayList<>(List.of(
         HealthCheck.of("listener", () -> proxy.isAccepting() ? null : "shutting down"),
         // the memory backend never has a problem; Redis down only degrades (requests still succeed)

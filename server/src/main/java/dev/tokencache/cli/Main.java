@@ -22,11 +22,15 @@ public final class Main implements Runnable {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
+  private static picocli.CommandLine.Model.CommandSpec subcommand(CommandLine commandLine, String name) {
+    return java.util.Objects.requireNonNull(commandLine.getSubcommands().get(name), name).getCommandSpec();
+  }
+
   /** Runs the command line and returns its exit status. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine commandLine = new CommandLine(new Main());
-    SettingsOptions.addTo(commandLine.getSubcommands().get("serve").getCommandSpec());
-    SettingsOptions.addTo(commandLine.getSubcommands().get("guard").getCommandSpec(),
+    SettingsOptions.addTo(subcommand(commandLine, "serve"));
+    SettingsOptions.addTo(subcommand(commandLine, "guard"),
         key -> GuardCommand.KEYS.contains(key.name()));
     commandLine.setOut(out).setErr(err);
     // a wrong flag or a stray argument: what is wrong and where help is, not the whole usage (100+ lines)

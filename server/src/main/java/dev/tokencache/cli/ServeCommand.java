@@ -9,6 +9,7 @@ import dev.tokencache.origin.SecretSources;
 import dev.tokencache.server.ProxyServer;
 import dev.tokencache.tracing.Tracing;
 import io.vertx.core.Future;
+import org.jspecify.annotations.Nullable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.InstantSource;
@@ -57,7 +58,7 @@ final class ServeCommand implements Callable<Integer> {
     ProxyServer proxy;
     AdminServer admin;
     try {
-      SecretSource origin = settings.origin().secretSource().isEmpty() ? null : Blocking.await(SecretSources.parse(
+      @Nullable SecretSource origin = settings.origin().secretSource().isEmpty() ? null : Blocking.await(SecretSources.parse(
           settings.origin().secretSource().get(), System.getenv(), settings.origin().pollInterval(),
           settings.guard().previousGrace(), InstantSource.system()).start(vertx));
       // a named upstream with an origin secret source of its own gets it started too; the others share the top one
@@ -76,7 +77,8 @@ final class ServeCommand implements Callable<Integer> {
       // one request without credentials to each token endpoint: a wrong URL shows now, not at the first client
       proxy.pipelines().values().forEach(pipeline -> pipeline.probe());
       for (Settings.NamedUpstream named : routes) {
-        observability.metrics().watch(named.name(), proxy.pipelines().get(named.name()),
+        observability.metrics().watch(named.name(),
+            java.util.Objects.requireNonNull(proxy.pipelines().get(named.name()), named.name()),
             named.upstream().costPer1000(), named.upstream().quotaRps());
       }
       admin = settings.admin().port() == 0 ? null : Blocking.await(AdminServer.start(vertx, settings.server().host(),

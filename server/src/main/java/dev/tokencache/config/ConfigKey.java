@@ -1,12 +1,13 @@
 package dev.tokencache.config;
 
+import org.jspecify.annotations.Nullable;
 import java.util.Locale;
 
 /**
  * One setting (docs/configuration.md): its dotted name, its default (as text, or {@code null} for none) and
  * whether its value is secret (masked whenever the configuration is printed).
  */
-public record ConfigKey(String name, String defaultValue, boolean secret, String description) {
+public record ConfigKey(String name, @Nullable String defaultValue, boolean secret, String description) {
 
   /** {@code TOKENCACHE_} + the name in upper case with {@code _} for {@code .} and {@code -}. */
   public String environmentName() {

@@ -1,5 +1,6 @@
 package dev.tokencache.config;
 
+import org.jspecify.annotations.Nullable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,11 +115,11 @@ public final class ConfigKeys {
 
   private ConfigKeys() {}
 
-  private static void add(String name, String defaultValue, String description) {
+  private static void add(String name, @Nullable String defaultValue, String description) {
     ALL.put(name, new ConfigKey(name, defaultValue, false, description));
   }
 
-  private static void addSecret(String name, String defaultValue, String description) {
+  private static void addSecret(String name, @Nullable String defaultValue, String description) {
     ALL.put(name, new ConfigKey(name, defaultValue, true, description));
   }
 

@@ -1,5 +1,6 @@
 package dev.tokencache.config;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -13,7 +14,7 @@ public final class ConfigValues {
   private ConfigValues() {}
 
   /** Returns the duration, or {@code null} when the text is not one. A bare number means seconds. */
-  static Duration duration(String text) {
+  static @Nullable Duration duration(String text) {
     Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
       return null;

@@ -1,5 +1,6 @@
 package dev.tokencache.config;
 
+import org.jspecify.annotations.Nullable;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -237,7 +238,7 @@ public final class RawConfig {
   }
 
   /** The value of a key, or {@code null} when it has none. */
-  public String get(String name) {
+  public @Nullable String get(String name) {
     return values.get(name);
   }
 

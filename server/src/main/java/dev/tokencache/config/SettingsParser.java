@@ -1,5 +1,6 @@
 package dev.tokencache.config;
 
+import org.jspecify.annotations.Nullable;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -103,7 +104,7 @@ public final class SettingsParser {
     Duration drain = duration(ConfigKeys.SERVER_DRAIN, Duration.ZERO);
     Duration grace = duration(ConfigKeys.SERVER_SHUTDOWN_GRACE, Duration.ZERO);
     int loops = (int) integer(ConfigKeys.SERVER_EVENT_LOOPS, 0, 1024);
-    return new Settings.Server(host, port, tls, (int) maxBody, tokenPath, maxConnections, headerTimeout,
+    return new Settings.Server(orEmpty(host), port, tls, (int) maxBody, orEmpty(tokenPath), maxConnections, headerTimeout,
         drain, grace, loops);
   }
 
@@ -146,7 +147,7 @@ public final class SettingsParser {
 
   private Settings.Cache cache() {
     String backend = text(ConfigKeys.CACHE_BACKEND);
-    if (!"memory".equals(backend) && !"redis".equals(backend)) {
+    if (backend != null && !"memory".equals(backend) && !"redis".equals(backend)) {
       problem(ConfigKeys.CACHE_BACKEND, backend, "memory or redis");
     }
     long maxEntries = integer(ConfigKeys.CACHE_MAX_ENTRIES, 1, Long.MAX_VALUE);
@@ -158,7 +159,7 @@ public final class SettingsParser {
     boolean serveStale = bool(ConfigKeys.CACHE_SERVE_STALE);
     Duration negativeTtl = duration(ConfigKeys.CACHE_NEGATIVE_TTL, Duration.ZERO);
     Optional<Secret> keySecret = Optional.ofNullable(raw.get(ConfigKeys.CACHE_KEY_SECRET)).flatMap(this::keySecret);
-    return new Settings.Cache(backend, maxEntries, maxMemory, maxKeysPerClient, minRemaining, refreshAhead,
+    return new Settings.Cache(orEmpty(backend), maxEntries, maxMemory, maxKeysPerClient, minRemaining, refreshAhead,
         forceInterval, serveStale, negativeTtl, keySecret);
   }
 
@@ -182,7 +183,7 @@ public final class SettingsParser {
     Optional<String> source = Optional.ofNullable(raw.get(ConfigKeys.ORIGIN_SECRET));
     source.ifPresent(s -> secretSource(ConfigKeys.ORIGIN_SECRET, s));
     Duration poll = duration(ConfigKeys.ORIGIN_POLL_INTERVAL, Duration.ofSeconds(1));
-    return new Settings.Origin(header, source, poll);
+    return new Settings.Origin(orEmpty(header), source, poll);
   }
 
   private Settings.Redis redis(Settings.Cache cache) {
@@ -215,7 +216,7 @@ public final class SettingsParser {
             + ": (expected: the same secret of 16+ characters on every instance; cache.backend is redis)");
       }
     }
-    return new Settings.Redis(url, password, timeout, pool, type, masterName);
+    return new Settings.Redis(url, password, timeout, pool, type, orEmpty(masterName));
   }
 
   private Settings.Log log() {
@@ -226,7 +227,7 @@ public final class SettingsParser {
         problem(ConfigKeys.LOG_ACCESS, access, "stdout, off, or a file in a writable directory");
       }
     }
-    return new Settings.Log(access);
+    return new Settings.Log(orEmpty(access));
   }
 
   /** Sources name where a secret is, not the secret itself, except {@code env:}/{@code file:} paths; still masked. */
@@ -263,7 +264,7 @@ public final class SettingsParser {
 
   // --- value checks; each records a problem and returns a harmless placeholder on failure ---
 
-  private String text(String key) {
+  private @Nullable String text(String key) {
     String value = raw.get(key);
     if (value == null || value.isBlank()) {
       problems.add(key + ": (expected: a value; it is empty)");
@@ -424,7 +425,7 @@ public final class SettingsParser {
     return constants[0];
   }
 
-  private URI httpUrl(String key, String value) {
+  private @Nullable URI httpUrl(String key, String value) {
     try {
       URI uri = new URI(value.trim());
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -438,7 +439,7 @@ public final class SettingsParser {
     return null;
   }
 
-  private Path readableFile(String key, String value) {
+  private @Nullable Path readableFile(String key, String value) {
     Path path = Path.of(value);
     if (!Files.isReadable(path) || Files.isDirectory(path)) {
       problem(key, value, "a readable file");
@@ -447,7 +448,12 @@ public final class SettingsParser {
     return path;
   }
 
-  private void problem(String key, String value, String expected) {
+  /** A value whose absence is already a recorded problem: the empty placeholder (never used, parse throws). */
+  private static String orEmpty(@Nullable String value) {
+    return value == null ? "" : value;
+  }
+
+  private void problem(String key, @Nullable String value, String expected) {
     problems.add(key + ": " + value + " (expected: " + expected + ")");
   }
 }

@@ -1,5 +1,6 @@
 package dev.tokencache.edge;
 
+import org.jspecify.annotations.Nullable;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpRequestDecoder;
@@ -60,7 +61,7 @@ public final class HttpEdge {
     }
   }
 
-  private static String decoderName(ChannelPipeline pipeline) {
+  private static @Nullable String decoderName(ChannelPipeline pipeline) {
     for (var entry : pipeline) {
       if (entry.getValue() instanceof HttpRequestDecoder) {
         return entry.getKey();

@@ -1,5 +1,6 @@
 package dev.tokencache.edge;
 
+import org.jspecify.annotations.Nullable;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
@@ -44,7 +45,7 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   /** Whether a request's body is being read: bytes now are not a new head. */
   private boolean readingBody;
   private long headStartedNanos = System.nanoTime();
-  private ScheduledFuture<?> deadline;
+  private @Nullable ScheduledFuture<?> deadline;
 
   StrictRequestDecoder(HttpServerOptions options, Duration headerTimeout) {
     super(options);
@@ -103,7 +104,7 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   }
 
   /** A refusal found in the request line, applied once the headers are read (Netty resets an earlier one). */
-  private Rejection.Reason lineRefused;
+  private Rejection.@Nullable Reason lineRefused;
 
   @Override
   protected HttpMessage createMessage(String[] initialLine) {

@@ -1,5 +1,6 @@
 package dev.tokencache.http;
 
+import org.jspecify.annotations.Nullable;
 import dev.tokencache.cache.CacheResult;
 import dev.tokencache.tracing.Tracing;
 import io.opentelemetry.api.trace.Span;
@@ -22,10 +23,10 @@ final class Exchange {
   private final java.time.Instant arrived;
   private final String requestId;
   private final RequestObserver observer;
-  private String clientId;
+  private @Nullable String clientId;
   private java.util.SortedSet<String> scopes = java.util.Collections.emptySortedSet();
   private long upstreamNanos = -1;
-  private final Span span;
+  private final @Nullable Span span;
 
   /** The upstream label of a request whose path routes nowhere. */
   static final String NO_UPSTREAM = "none";
@@ -64,6 +65,7 @@ final class Exchange {
    * Makes this request's span current, so that an upstream exchange started now becomes its child. Close the
    * scope before returning to the event loop.
    */
+  @SuppressWarnings("MustBeClosedChecker") // the scope is the caller's to close: every caller uses try-with-resources
   Scope activate() {
     return span == null ? Scope.noop() : span.makeCurrent();
   }
@@ -96,7 +98,7 @@ final class Exchange {
     }
 
     @Override
-    public String get(HttpServerRequest carrier, String key) {
+    public @Nullable String get(@Nullable HttpServerRequest carrier, String key) {
       return carrier == null ? null : carrier.getHeader(key);
     }
   };

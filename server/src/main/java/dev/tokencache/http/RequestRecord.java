@@ -1,5 +1,6 @@
 package dev.tokencache.http;
 
+import org.jspecify.annotations.Nullable;
 import dev.tokencache.cache.CacheResult;
 import java.time.Instant;
 
@@ -23,13 +24,13 @@ import java.time.Instant;
  * @param scopes the requested scopes in canonical order (empty when none or unknown); joined only by whoever
  *     needs the text ({@link #scope()}), so a request whose record nobody prints pays nothing for it
  */
-public record RequestRecord(Instant time, String requestId, String clientIp, String method, String path,
+public record RequestRecord(Instant time, String requestId, @Nullable String clientIp, String method, String path,
     String upstream, int status,
-    CacheResult result, boolean proxyError, long durationNanos, long upstreamNanos, String clientId,
+    CacheResult result, boolean proxyError, long durationNanos, long upstreamNanos, @Nullable String clientId,
     java.util.SortedSet<String> scopes) {
 
   /** The canonical scope: the scopes joined by spaces, or {@code null} when there are none. */
-  public String scope() {
+  public @Nullable String scope() {
     return scopes.isEmpty() ? null : String.join(" ", scopes);
   }
 }

@@ -1,5 +1,6 @@
 package dev.tokencache.http;
 
+import org.jspecify.annotations.Nullable;
 import dev.tokencache.cache.CacheResult;
 import dev.tokencache.token.OAuthError;
 import io.netty.buffer.Unpooled;
@@ -53,8 +54,8 @@ final class Responses {
    *
    * @param retryAfter the {@code Retry-After} value to send, or {@code null}
    */
-  static void passThrough(Exchange exchange, CacheResult result, int status, String contentType,
-      String wwwAuthenticate, String retryAfter, byte[] body) {
+  static void passThrough(Exchange exchange, CacheResult result, int status, @Nullable String contentType,
+      @Nullable String wwwAuthenticate, @Nullable String retryAfter, byte[] body) {
     HttpServerResponse response = noStore(exchange, result);
     if (contentType != null) {
       response.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
@@ -81,11 +82,11 @@ final class Responses {
    * @param proxyError whether it counts as the proxy's error (a request that went upstream and got no answer),
    *     or as its own result (a replay while the key backs off, a budget refusal)
    */
-  static void refusal(Exchange exchange, CacheResult result, OAuthError error, String retryAfter, boolean proxyError) {
+  static void refusal(Exchange exchange, CacheResult result, OAuthError error, @Nullable String retryAfter, boolean proxyError) {
     write(exchange, result, error, retryAfter, proxyError);
   }
 
-  private static void write(Exchange exchange, CacheResult result, OAuthError error, String retryAfter,
+  private static void write(Exchange exchange, CacheResult result, OAuthError error, @Nullable String retryAfter,
       boolean proxyError) {
     HttpServerResponse response = noStore(exchange, result);
     if (response.ended()) {

@@ -1,5 +1,6 @@
 package dev.tokencache.http;
 
+import org.jspecify.annotations.Nullable;
 import dev.tokencache.cache.CacheResult;
 import dev.tokencache.config.Settings;
 import dev.tokencache.edge.HttpEdge;
@@ -204,15 +205,15 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
       Answer.Unavailable unavailable = (Answer.Unavailable) answer;
       UpstreamFailure failure = unavailable.failure();
       OAuthError error = failure.kind() == UpstreamFailure.Kind.TIMEOUT
-          ? OAuthError.upstreamTimeout(failure.getMessage())
-          : OAuthError.upstreamUnavailable(failure.getMessage());
+          ? OAuthError.upstreamTimeout(failure.description())
+          : OAuthError.upstreamUnavailable(failure.description());
       Responses.refusal(exchange, unavailable.result(), error,
           unavailable.retryAfter().map(RetryAfter::format).orElse(null), unavailable.result() != CacheResult.BACKOFF);
     }
   }
 
   /** Ours when the key or upstream backs off; else the upstream's own, on the statuses that carry one. */
-  private static String retryAfter(java.util.Optional<java.time.Duration> ours, UpstreamResponse upstream) {
+  private static @Nullable String retryAfter(java.util.Optional<java.time.Duration> ours, UpstreamResponse upstream) {
     if (ours.isPresent()) {
       return RetryAfter.format(ours.get());
     }

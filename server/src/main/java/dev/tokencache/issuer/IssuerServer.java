@@ -1,5 +1,6 @@
 package dev.tokencache.issuer;
 
+import org.jspecify.annotations.Nullable;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tokencache.request.InvalidTokenRequest;
 import dev.tokencache.request.ParsedRequest;
@@ -39,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class IssuerServer {
   /** Where the issuer listens and what it issues. */
-  public record Options(String host, int port, Duration tokenLifetime, String issuerUrl, ClientRegistry clients) {}
+  public record Options(String host, int port, Duration tokenLifetime, @Nullable String issuerUrl, ClientRegistry clients) {}
 
   private static final String FORM = "application/x-www-form-urlencoded";
   private static final String JSON = "application/json";
@@ -50,23 +51,25 @@ public final class IssuerServer {
   private final TokenSigner signer = new TokenSigner();
   private final AtomicLong tokenRequests = new AtomicLong();
   private final AtomicLong tokensIssued = new AtomicLong();
-  private HttpServer server;
-  private String issuer;
+  private final HttpServer server;
+  /** Known once bound (it may name the bound port); nothing is answered before. */
+  private String issuer = "";
 
   private IssuerServer(Vertx vertx, Options options, InstantSource clock) {
     this.vertx = vertx;
     this.options = options;
     this.clock = clock;
+    this.server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()))
+        .requestHandler(this::handle);
   }
 
   /** Starts the issuer; the future completes once it listens. */
   public static Future<IssuerServer> start(Vertx vertx, Options options, InstantSource clock) {
     IssuerServer issuer = new IssuerServer(vertx, options, clock);
-    issuer.server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()))
-        .requestHandler(issuer::handle);
     return issuer.server.listen().map(bound -> {
-      issuer.issuer = options.issuerUrl() != null
-          ? options.issuerUrl()
+      String configured = options.issuerUrl();
+      issuer.issuer = configured != null
+          ? configured
           : "http://" + ("0.0.0.0".equals(options.host()) ? "127.0.0.1" : options.host()) + ":" + bound.actualPort();
       return issuer;
     });

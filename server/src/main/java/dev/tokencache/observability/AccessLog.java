@@ -1,5 +1,6 @@
 package dev.tokencache.observability;
 
+import org.jspecify.annotations.Nullable;
 import dev.tokencache.http.RequestObserver;
 import dev.tokencache.http.RequestRecord;
 import java.io.IOException;
@@ -142,7 +143,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
     }
 
     /** Takes what is buffered, for the writer's sweep; null when empty. */
-    synchronized Filled take() {
+    synchronized @Nullable Filled take() {
       if (line.length == 0) {
         return null;
       }
@@ -302,7 +303,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
     }
 
     /** A JSON string (or null), escaped: quotes, backslashes and control characters; UTF-8 otherwise. */
-    private void string(String text) {
+    private void string(@Nullable String text) {
       if (text == null) {
         ascii("null");
         return;

@@ -1,5 +1,6 @@
 package dev.tokencache.observability;
 
+import org.jspecify.annotations.Nullable;
 import dev.tokencache.config.Settings;
 import dev.tokencache.http.RequestObserver;
 import dev.tokencache.upstream.UpstreamListener;
@@ -24,10 +25,10 @@ import java.io.UncheckedIOException;
 public final class Observability implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final ProxyMetrics metrics;
-  private final AccessLog accessLog;
+  private final @Nullable AccessLog accessLog;
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
-  private Observability(PrometheusMeterRegistry registry, AccessLog accessLog) {
+  private Observability(PrometheusMeterRegistry registry, @Nullable AccessLog accessLog) {
     this.registry = registry;
     this.metrics = new ProxyMetrics(registry);
     this.accessLog = accessLog;

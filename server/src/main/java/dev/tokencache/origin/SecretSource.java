@@ -1,5 +1,6 @@
 package dev.tokencache.origin;
 
+import org.jspecify.annotations.Nullable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -25,7 +26,8 @@ public final class SecretSource {
   private static final Logger LOG = LoggerFactory.getLogger(SecretSource.class);
 
   /** Everything known at one moment; replaced whole. */
-  private record State(SecretVersions versions, String replaced, Instant replacedAt, String problem) {}
+  private record State(SecretVersions versions, @Nullable String replaced, @Nullable Instant replacedAt,
+      @Nullable String problem) {}
 
   private final String description;
   private final SecretReader reader;
@@ -33,7 +35,7 @@ public final class SecretSource {
   private final Duration previousGrace;
   private final InstantSource clock;
   private final AtomicReference<State> state = new AtomicReference<>();
-  private Vertx vertx;
+  private @Nullable Vertx vertx;
   private long timer = -1;
 
   SecretSource(String description, SecretReader reader, Duration pollInterval, Duration previousGrace,
@@ -62,8 +64,9 @@ public final class SecretSource {
 
   /** Re-reads now (on a worker thread); the future completes when the state is updated. */
   public Future<Void> refresh() {
-    return vertx.executeBlocking(reader::read, false).transform(read -> {
-      State before = state.get();
+    Vertx started = Objects.requireNonNull(vertx, "refresh() before start()");
+    return started.executeBlocking(reader::read, false).transform(read -> {
+      State before = state();
       if (read.succeeded()) {
         SecretVersions now = read.result();
         boolean changed = !now.current().equals(before.versions().current());
@@ -89,7 +92,7 @@ public final class SecretSource {
 
   /** The current value. */
   public String current() {
-    return state.get().versions().current();
+    return state().versions().current();
   }
 
   /**
@@ -97,25 +100,33 @@ public final class SecretSource {
    * source replaced, while within the grace period.
    */
   public List<String> accepted() {
-    State now = state.get();
+    State now = state();
     List<String> values = new ArrayList<>(3);
     values.add(now.versions().current());
-    if (now.versions().previous() != null) {
-      values.add(now.versions().previous());
+    String previous = now.versions().previous();
+    if (previous != null) {
+      values.add(previous);
     }
-    if (now.replaced() != null && clock.instant().isBefore(now.replacedAt().plus(previousGrace))) {
-      values.add(now.replaced());
+    String replaced = now.replaced();
+    Instant replacedAt = now.replacedAt();
+    if (replaced != null && replacedAt != null && clock.instant().isBefore(replacedAt.plus(previousGrace))) {
+      values.add(replaced);
     }
     return values;
   }
 
   /** {@code null} when the last read worked, else why it did not (never a value). */
-  public String problem() {
-    return state.get().problem();
+  public @Nullable String problem() {
+    return state().problem();
+  }
+
+  /** The state since the first read; {@link #start} completes only after it. */
+  private State state() {
+    return Objects.requireNonNull(state.get(), "used before start() completed");
   }
 
   public void stop() {
-    if (timer >= 0) {
+    if (timer >= 0 && vertx != null) {
       vertx.cancelTimer(timer);
     }
   }
@@ -125,7 +136,7 @@ public final class SecretSource {
     return description;
   }
 
-  static String nonEmpty(String value, String description) {
+  static String nonEmpty(@Nullable String value, String description) {
     Objects.requireNonNull(description);
     if (value == null || value.isEmpty()) {
       throw new SecretUnavailable(description + " is empty");

@@ -1,5 +1,6 @@
 package dev.tokencache.origin;
 
+import org.jspecify.annotations.Nullable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -86,10 +87,10 @@ public final class SecretSources {
   private static final class SecretsManagerReader implements SecretReader {
     private final String description;
     private final String secretId;
-    private final String jsonKey;
-    private SecretsManagerClient client;
+    private final @Nullable String jsonKey;
+    private @Nullable SecretsManagerClient client;
 
-    SecretsManagerReader(String description, String secretId, String jsonKey) {
+    SecretsManagerReader(String description, String secretId, @Nullable String jsonKey) {
       this.description = description;
       this.secretId = secretId;
       this.jsonKey = jsonKey;

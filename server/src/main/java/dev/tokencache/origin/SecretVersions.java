@@ -1,12 +1,13 @@
 package dev.tokencache.origin;
 
+import org.jspecify.annotations.Nullable;
 import java.util.Objects;
 
 /**
  * What one read of a secret source returned: the current value and, where the store keeps one (Secrets
  * Manager's {@code AWSPREVIOUS}), the previous value. {@code toString()} masks both.
  */
-public record SecretVersions(String current, String previous) {
+public record SecretVersions(String current, @Nullable String previous) {
   public SecretVersions {
     Objects.requireNonNull(current, "current");
     if (current.isEmpty()) {

@@ -50,7 +50,7 @@ public sealed interface Failure {
   record NoAnswer(UpstreamFailure failure) implements Failure {
     @Override
     public String describe() {
-      return failure.getMessage();
+      return failure.description();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.tokencache.pipeline;
 
+import org.jspecify.annotations.Nullable;
 import dev.tokencache.upstream.UpstreamFailure;
 import dev.tokencache.upstream.UpstreamResponse;
 import java.io.ByteArrayInputStream;
@@ -106,14 +107,14 @@ final class HoldCodec {
     return new UpstreamResponse(status, contentType, wwwAuthenticate, retryAfter, in.readNBytes(length), -1);
   }
 
-  private static void text(DataOutputStream out, String value) throws IOException {
+  private static void text(DataOutputStream out, @Nullable String value) throws IOException {
     out.writeBoolean(value != null);
     if (value != null) {
       out.writeUTF(value);
     }
   }
 
-  private static String text(DataInputStream in) throws IOException {
+  private static @Nullable String text(DataInputStream in) throws IOException {
     return in.readBoolean() ? in.readUTF() : null;
   }
 }

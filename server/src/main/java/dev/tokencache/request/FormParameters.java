@@ -1,5 +1,6 @@
 package dev.tokencache.request;
 
+import org.jspecify.annotations.Nullable;
 import dev.tokencache.token.OAuthError;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,7 @@ final class FormParameters {
    *
    * @throws InvalidTokenRequest {@code invalid_request} for a repeated name, an empty name or a bad escape
    */
-  static Map<String, String> parse(String encoded, String where) {
+  static Map<String, String> parse(@Nullable String encoded, String where) {
     if (encoded == null || encoded.isEmpty()) {
       return Collections.emptyMap();
     }

@@ -1,5 +1,6 @@
 package dev.tokencache.request;
 
+import org.jspecify.annotations.Nullable;
 import dev.tokencache.token.ClientCredentials;
 import dev.tokencache.token.OAuthError;
 import dev.tokencache.token.TokenRequest;
@@ -35,7 +36,7 @@ public final class TokenRequestParser {
    * @param body the raw form body (may be empty)
    * @throws InvalidTokenRequest with the RFC 6749 error to answer
    */
-  public static ParsedRequest parse(String authorization, String query, String body) {
+  public static ParsedRequest parse(@Nullable String authorization, @Nullable String query, String body) {
     Map<String, String> fromQuery = FormParameters.parse(query, "query string");
     Map<String, String> parameters = FormParameters.parse(body, "body");
     if (!fromQuery.isEmpty() && parameters.isEmpty()) {
@@ -80,7 +81,7 @@ public final class TokenRequestParser {
   }
 
   /** The client id another grant's request names, best effort: it is forwarded as it came either way. */
-  private static String namedClient(String authorization, Map<String, String> parameters) {
+  private static String namedClient(@Nullable String authorization, Map<String, String> parameters) {
     if (authorization != null) {
       try {
         return basic(authorization).clientId();
@@ -92,7 +93,7 @@ public final class TokenRequestParser {
     return id == null ? "" : id;
   }
 
-  private static ClientCredentials credentials(String authorization, Map<String, String> parameters) {
+  private static ClientCredentials credentials(@Nullable String authorization, Map<String, String> parameters) {
     String id = parameters.get("client_id");
     String secret = parameters.get("client_secret");
     if (authorization != null) {

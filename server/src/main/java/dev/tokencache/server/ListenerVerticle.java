@@ -1,5 +1,6 @@
 package dev.tokencache.server;
 
+import org.jspecify.annotations.Nullable;
 import dev.tokencache.edge.HttpEdge;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -26,7 +27,7 @@ final class ListenerVerticle extends VerticleBase {
   private final Duration grace;
   private final AtomicBoolean draining;
   private final HttpEdge.Policy policy;
-  private HttpServer server;
+  private @Nullable HttpServer server;
 
   /**
    * @param handler every well-formed request
@@ -47,10 +48,11 @@ final class ListenerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(options)
+    HttpServer server = vertx.createHttpServer(options)
         .connectionHandler(connection -> HttpEdge.accept(connection, options, policy, () -> {}))
         .invalidRequestHandler(invalid)
         .requestHandler(this::handle);
+    this.server = server;
     return server.listen();
   }
 
@@ -63,12 +65,16 @@ final class ListenerVerticle extends VerticleBase {
     handler.handle(request);
   }
 
+  private HttpServer started() {
+    return java.util.Objects.requireNonNull(server, "the listener has not started");
+  }
+
   int actualPort() {
-    return server.actualPort();
+    return started().actualPort();
   }
 
   @Override
   public Future<?> stop() {
-    return server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
+    return started().shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

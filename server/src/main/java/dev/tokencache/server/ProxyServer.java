@@ -1,5 +1,6 @@
 package dev.tokencache.server;
 
+import org.jspecify.annotations.Nullable;
 import dev.tokencache.cache.MemoryStore;
 import dev.tokencache.cache.SharedStore;
 import dev.tokencache.cache.redis.RedisTier;
@@ -54,7 +55,7 @@ public final class ProxyServer {
   private final TokenEndpoint endpoint;
   private final Settings.Server server;
   private final AtomicBoolean draining;
-  private Future<Void> stopping;
+  private @Nullable Future<Void> stopping;
 
   private ProxyServer(Vertx vertx, List<String> deployments, List<UpstreamClient> clients,
       Map<String, TokenPipeline> pipelines, Optional<SharedStore> shared, int port, java.util.Set<Integer> ports,
@@ -90,17 +91,18 @@ public final class ProxyServer {
    * @param upstreamOrigins the started sources of named upstreams that set their own {@code origin.secret}; the
    *     others use {@code originSecret}
    */
-  public record Extras(RequestObserver requests, UpstreamListener upstream, Tracing tracing, SecretSource originSecret,
+  public record Extras(RequestObserver requests, UpstreamListener upstream, Tracing tracing, @Nullable SecretSource originSecret,
       Map<String, SecretSource> upstreamOrigins) {
     public static final Extras NONE = new Extras(RequestObserver.NONE, UpstreamListener.NONE, Tracing.OFF, null);
 
     /** With one origin secret source for every upstream. */
-    public Extras(RequestObserver requests, UpstreamListener upstream, Tracing tracing, SecretSource originSecret) {
+    public Extras(RequestObserver requests, UpstreamListener upstream, Tracing tracing,
+        @Nullable SecretSource originSecret) {
       this(requests, upstream, tracing, originSecret, Map.of());
     }
 
     /** The origin secret source of the upstream called {@code name}, or {@code null} for none. */
-    SecretSource originFor(String name) {
+    @Nullable SecretSource originFor(String name) {
       return upstreamOrigins.getOrDefault(name, originSecret);
     }
   }

@@ -1,5 +1,6 @@
 package dev.tokencache.token;
 
+import org.jspecify.annotations.Nullable;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -21,7 +22,7 @@ public record TokenRequest(
     ClientCredentials credentials,
     SortedSet<String> scopes,
     SortedMap<String, String> parameters,
-    String clientAuthorization) {
+    @Nullable String clientAuthorization) {
 
   public static final String GRANT_TYPE = "client_credentials";
 

@@ -1,5 +1,6 @@
 package dev.tokencache.upstream;
 
+import org.jspecify.annotations.Nullable;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -11,12 +12,12 @@ final class Redaction {
   private Redaction() {}
 
   /** {@code text} without {@code secret}; as it is when the secret is {@code null} or empty, or not in it. */
-  static String of(String text, String secret) {
+  static @Nullable String of(@Nullable String text, @Nullable String secret) {
     return text == null || secret == null || secret.isEmpty() ? text : text.replace(secret, MARK);
   }
 
   /** {@code body} without the UTF-8 bytes of {@code secret}; the same array when there is nothing to remove. */
-  static byte[] of(byte[] body, String secret) {
+  static byte[] of(byte[] body, @Nullable String secret) {
     if (secret == null || secret.isEmpty()) {
       return body;
     }

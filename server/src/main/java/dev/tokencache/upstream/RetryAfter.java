@@ -1,5 +1,6 @@
 package dev.tokencache.upstream;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -15,7 +16,7 @@ public final class RetryAfter {
    * How long the header asks to wait, counted from {@code now}; empty when absent or unreadable. A date in
    * the past, or a negative number, reads as zero.
    */
-  public static Optional<Duration> parse(String header, Instant now) {
+  public static Optional<Duration> parse(@Nullable String header, Instant now) {
     if (header == null || header.isBlank()) {
       return Optional.empty();
     }

@@ -1,5 +1,6 @@
 package dev.tokencache.upstream;
 
+import org.jspecify.annotations.Nullable;
 import dev.tokencache.token.TokenRequest;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -21,5 +22,5 @@ public interface Upstream {
   Future<UpstreamResponse> requestToken(TokenRequest request);
 
   /** Forwards a request of another grant type as it came: its query string, Authorization header and body. */
-  Future<UpstreamResponse> forward(String query, String authorization, Buffer body);
+  Future<UpstreamResponse> forward(@Nullable String query, @Nullable String authorization, Buffer body);
 }

@@ -1,5 +1,6 @@
 package dev.tokencache.upstream;
 
+import org.jspecify.annotations.Nullable;
 import dev.tokencache.config.Settings;
 import dev.tokencache.token.ClientCredentials;
 import dev.tokencache.token.TokenRequest;
@@ -105,7 +106,7 @@ public final class UpstreamClient implements Upstream {
   }
 
   @Override
-  public Future<UpstreamResponse> forward(String query, String authorization, Buffer body) {
+  public Future<UpstreamResponse> forward(@Nullable String query, @Nullable String authorization, Buffer body) {
     String url = tokenUrl.toString();
     if (query != null && !query.isEmpty()) {
       url += (tokenUrl.getRawQuery() == null ? "?" : "&") + query;
@@ -125,7 +126,7 @@ public final class UpstreamClient implements Upstream {
         .append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
   }
 
-  private Future<UpstreamResponse> exchange(String url, String authorization, Buffer body) {
+  private Future<UpstreamResponse> exchange(String url, @Nullable String authorization, Buffer body) {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(url)
@@ -175,7 +176,7 @@ public final class UpstreamClient implements Upstream {
    * error page would hand the origin secret to the client the answer is passed back to: every occurrence of the
    * secret sent with this request is replaced, in the body and in the headers that are passed back.
    */
-  private Future<UpstreamResponse> read(HttpClientResponse response, long started, String originSecret) {
+  private Future<UpstreamResponse> read(HttpClientResponse response, long started, @Nullable String originSecret) {
     String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null && tooLarge(length)) {
       response.request().reset();

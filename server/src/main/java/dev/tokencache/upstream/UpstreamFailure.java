@@ -16,6 +16,7 @@ public final class UpstreamFailure extends RuntimeException {
   }
 
   private final Kind kind;
+  private final String description;
   private final long elapsedNanos;
 
   public UpstreamFailure(Kind kind, String message) {
@@ -25,12 +26,18 @@ public final class UpstreamFailure extends RuntimeException {
   public UpstreamFailure(Kind kind, String message, long elapsedNanos) {
     super(message, null, false, false);
     this.kind = kind;
+    this.description = message;
     this.elapsedNanos = elapsedNanos;
   }
 
   /** A copy that says how long the failed exchange took. */
   UpstreamFailure after(long nanos) {
-    return new UpstreamFailure(kind, getMessage(), nanos);
+    return new UpstreamFailure(kind, description, nanos);
+  }
+
+  /** What went wrong and where (the message, never absent). */
+  public String description() {
+    return description;
   }
 
   /** How long the exchange ran before it failed. */

@@ -1,5 +1,7 @@
 package dev.tokencache.upstream;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What the authorization server answered.
  *
@@ -10,7 +12,8 @@ package dev.tokencache.upstream;
  * @param body the body, possibly empty; may hold a token, so {@code toString()} leaves it out
  * @param elapsedNanos how long the exchange took
  */
-public record UpstreamResponse(int status, String contentType, String wwwAuthenticate, String retryAfter, byte[] body,
+public record UpstreamResponse(int status, @Nullable String contentType, @Nullable String wwwAuthenticate,
+    @Nullable String retryAfter, byte[] body,
     long elapsedNanos) {
   @Override
   public String toString() {

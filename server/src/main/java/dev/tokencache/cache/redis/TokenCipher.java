@@ -1,5 +1,6 @@
 package dev.tokencache.cache.redis;
 
+import org.jspecify.annotations.Nullable;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -43,7 +44,7 @@ final class TokenCipher {
   }
 
   /** The plaintext, or {@code null} when the value was not sealed for this secret and key (or was altered). */
-  byte[] decrypt(String clientSecret, String redisKey, byte[] value) {
+  byte @Nullable [] decrypt(String clientSecret, String redisKey, byte[] value) {
     if (value.length <= NONCE_BYTES) {
       return null;
     }
