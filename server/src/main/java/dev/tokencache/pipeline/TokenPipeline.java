@@ -8,6 +8,7 @@ import dev.tokencache.cache.MemoryStore;
 import dev.tokencache.cache.SharedStore;
 import dev.tokencache.cache.StoredToken;
 import dev.tokencache.cache.TokenStore;
+import dev.tokencache.config.ConfigValues;
 import dev.tokencache.config.Settings;
 import dev.tokencache.token.CacheKey;
 import dev.tokencache.token.CachedToken;
@@ -80,6 +81,8 @@ public final class TokenPipeline {
   private final InstantSource clock;
   private final DoubleSupplier random;
   private final Duration minRemaining;
+  /** Whether the log has said that this upstream's tokens are shorter than {@code cache.min-remaining}. */
+  private final java.util.concurrent.atomic.AtomicBoolean shortLifetimeNoted = new java.util.concurrent.atomic.AtomicBoolean();
   private final double refreshAhead;
   private final Duration forceRefreshInterval;
   private final boolean serveStale;
@@ -517,6 +520,12 @@ public final class TokenPipeline {
 
   /** A token as stored: its windows, and a refresh point drawn between 90 % and 100 % of {@code cache.refresh-ahead}. */
   private StoredToken stored(TokenRequest request, CachedToken token) {
+    if (token.lifetime().compareTo(minRemaining) <= 0 && !shortLifetimeNoted.getAndSet(true)) {
+      LOG.info("tokens from {} live {} s, not more than cache.min-remaining ({} s): each is served for nine tenths "
+          + "of its lifetime instead (said once)", ConfigValues.maskUserInfo(upstream.tokenUrl().toString()),
+          token.lifetime().toSeconds(),
+          minRemaining.toSeconds());
+    }
     Instant refreshAt = refreshAhead >= 1
         ? Instant.MAX
         : token.refreshPoint(refreshAhead * (1 - 0.1 * random.getAsDouble()));

@@ -97,6 +97,31 @@ class TokenPipelineTest {
   // ---------------------------------------------------------------------------------------------------------
 
   @Test
+  void aTokenNotLongerThanMinRemainingIsStillCachedAndTheLogSaysSoOnce() {
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(TokenPipeline.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    log.addAppender(lines);
+    try {
+      pipeline(); // cache.min-remaining 60 s
+      Future<Answer> first = ask();
+      upstream.token("short", 30);
+      assertThat(done(first).result()).isEqualTo(CacheResult.MISS);
+      assertThat(done(ask()).result()).as("still cached").isEqualTo(CacheResult.HIT);
+      clock.advance(java.time.Duration.ofSeconds(28));
+      Future<Answer> again = ask();
+      upstream.token("short-2", 30);
+      assertThat(done(again).result()).isEqualTo(CacheResult.MISS);
+
+      assertThat(lines.list).filteredOn(e -> e.getFormattedMessage().contains("cache.min-remaining")).singleElement()
+          .satisfies(e -> assertThat(e.getFormattedMessage()).contains("live 30 s", "(60 s)", "nine tenths"));
+    } finally {
+      log.detachAppender(lines);
+    }
+  }
+
+  @Test
   void concurrentMissesMakeOneUpstreamRequestAndShareItsToken() {
     pipeline();
     Future<Answer> first = ask();
