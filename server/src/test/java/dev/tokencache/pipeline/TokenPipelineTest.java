@@ -103,6 +103,8 @@ class TokenPipelineTest {
         new ch.qos.logback.core.read.ListAppender<>();
     lines.start();
     log.addAppender(lines);
+    ch.qos.logback.classic.Level level = log.getLevel();
+    log.setLevel(ch.qos.logback.classic.Level.INFO); // other tests may have raised it
     try {
       pipeline(); // cache.min-remaining 60 s
       Future<Answer> first = ask();
@@ -117,6 +119,7 @@ class TokenPipelineTest {
       assertThat(lines.list).filteredOn(e -> e.getFormattedMessage().contains("cache.min-remaining")).singleElement()
           .satisfies(e -> assertThat(e.getFormattedMessage()).contains("live 30 s", "(60 s)", "nine tenths"));
     } finally {
+      log.setLevel(level);
       log.detachAppender(lines);
     }
   }
