@@ -37,6 +37,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ConnectionLimitsTest {
   private static final int MAX = 3;
+  /** Longer than every wait below that expects a connection to stay open (1 s), far shorter than the default. */
+  private static final Duration IDLE = Duration.ofSeconds(2);
   private static FakeUpstream upstream;
   private static ProxyHarness proxy;
   private static Vertx vertx;
@@ -49,7 +51,8 @@ class ConnectionLimitsTest {
       upstream.enqueue(FakeUpstream.token("limited", 3600));
     }
     proxy = ProxyHarness.start(upstream.tokenUrl(),
-        Map.of("server.header-timeout", "300ms", "server.max-connections", Integer.toString(MAX)));
+        Map.of("server.header-timeout", "300ms", "server.max-connections", Integer.toString(MAX),
+            "server.idle-timeout", IDLE.toMillis() + "ms"));
     vertx = Vertx.vertx();
     MutableClock clock = new MutableClock(Instant.now());
     var source = SecretSources.parse("env:ORIGIN", Map.of("ORIGIN", "origin-secret-value-0123456789"),
@@ -57,7 +60,7 @@ class ConnectionLimitsTest {
         .start(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     guard = GuardServer.start(vertx, "127.0.0.1", 0, URI.create(upstream.server.url("/").toString()),
             "x-origin-verify", List.of(source), new SimpleMeterRegistry(), line -> { }, clock,
-            new HttpEdge.Policy(Duration.ofMillis(300), ConnectionLimit.of("guard listener", MAX)))
+            new HttpEdge.Policy(Duration.ofMillis(300), IDLE, ConnectionLimit.of("guard listener", MAX)))
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
@@ -127,6 +130,16 @@ class ConnectionLimitsTest {
       assertThat(connection.readTimeout(Duration.ofSeconds(1)).closedByServer()).as("still open after 1 s idle")
           .isFalse();
       assertThat(connection.postToken("/oauth2/token", basic("svc", "pw")).status()).isPositive();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"proxy", "guard"})
+  void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout(String listener) throws Exception {
+    try (KeepAliveConnection connection = new KeepAliveConnection(port(listener))) {
+      assertThat(connection.postToken("/oauth2/token", basic("svc", "pw")).status()).isPositive();
+      // the 5 s read bound is past the 2 s idle timeout: the server closes first
+      assertThat(connection.closedByServer()).as("closed once idle for server.idle-timeout").isTrue();
     }
   }
 

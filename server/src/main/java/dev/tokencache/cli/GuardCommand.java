@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
 final class GuardCommand implements Callable<Integer> {
   /** The settings the guard reads: the only ones its {@code --help} lists as flags. */
   static final java.util.Set<String> KEYS = java.util.Set.of(ConfigKeys.SERVER_HOST, ConfigKeys.SERVER_PORT,
-      ConfigKeys.SERVER_MAX_CONNECTIONS, ConfigKeys.SERVER_HEADER_TIMEOUT, ConfigKeys.ORIGIN_HEADER,
+      ConfigKeys.SERVER_MAX_CONNECTIONS, ConfigKeys.SERVER_HEADER_TIMEOUT, ConfigKeys.SERVER_IDLE_TIMEOUT, ConfigKeys.ORIGIN_HEADER,
       ConfigKeys.ORIGIN_SECRET, ConfigKeys.ORIGIN_POLL_INTERVAL, ConfigKeys.ADMIN_PORT, ConfigKeys.LOG_ACCESS,
       ConfigKeys.GUARD_TARGET_URL, ConfigKeys.GUARD_SECRETS, ConfigKeys.GUARD_PREVIOUS_GRACE);
 
@@ -63,7 +63,7 @@ final class GuardCommand implements Callable<Integer> {
       }
       server = Blocking.await(GuardServer.start(vertx, settings.server().host(), settings.server().port(),
           guard.requiredTargetUrl(), settings.origin().header(), sources, registry, observability.accessLines(),
-          InstantSource.system(), new HttpEdge.Policy(settings.server().headerTimeout(),
+          InstantSource.system(), new HttpEdge.Policy(settings.server().headerTimeout(), settings.server().idleTimeout(),
               ConnectionLimit.of("guard listener", settings.server().maxConnections()))));
       DescriptorWatch.start(vertx);
       List<HealthCheck> checks = new ArrayList<>();

@@ -18,6 +18,7 @@ public final class ConfigKeys {
   public static final String SERVER_DRAIN = "server.drain";
   public static final String SERVER_MAX_CONNECTIONS = "server.max-connections";
   public static final String SERVER_HEADER_TIMEOUT = "server.header-timeout";
+  public static final String SERVER_IDLE_TIMEOUT = "server.idle-timeout";
   public static final String SERVER_EVENT_LOOPS = "server.event-loops";
   public static final String UPSTREAM_TOKEN_URL = "upstream.token-url";
   public static final String UPSTREAM_CLIENT_AUTH = "upstream.client-auth";
@@ -71,6 +72,7 @@ public final class ConfigKeys {
         + "(0: the file-descriptor limit less 256)");
     add(SERVER_HEADER_TIMEOUT, "10s", "longest a request's line and headers may take to arrive; then the connection "
         + "is closed");
+    add(SERVER_IDLE_TIMEOUT, "120s", "a client connection with nothing read or written for this long is closed");
     add(SERVER_DRAIN, "1s", "after SIGTERM, how long readiness reports down while requests are still answered "
         + "(each with Connection: close) before the listener stops");
     add(SERVER_SHUTDOWN_GRACE, "10s", "after the drain, how long in-flight requests may finish; then they get 503");

@@ -49,6 +49,7 @@ public record Settings(Server server, Upstream upstream, Cache cache, Proxy prox
    *
    * @param maxConnections client connections open at once at most (0: from the file-descriptor limit)
    * @param headerTimeout the longest a request's line and headers may take to arrive
+   * @param idleTimeout how long a client connection may stay idle before it is closed
    * @param drain after SIGTERM: how long readiness reports down while the listener still answers, each answer with
    *     {@code Connection: close}, before it stops accepting
    * @param shutdownGrace after the drain: how long requests in flight may take; the ones still waiting then get 503
@@ -61,6 +62,7 @@ public record Settings(Server server, Upstream upstream, Cache cache, Proxy prox
       String tokenPath,
       int maxConnections,
       Duration headerTimeout,
+      Duration idleTimeout,
       Duration drain,
       Duration shutdownGrace,
       int eventLoops) {}

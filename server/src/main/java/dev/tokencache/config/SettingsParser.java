@@ -101,11 +101,12 @@ public final class SettingsParser {
     }
     int maxConnections = (int) integer(ConfigKeys.SERVER_MAX_CONNECTIONS, 0, Integer.MAX_VALUE);
     Duration headerTimeout = duration(ConfigKeys.SERVER_HEADER_TIMEOUT, Duration.ofMillis(1));
+    Duration idleTimeout = duration(ConfigKeys.SERVER_IDLE_TIMEOUT, Duration.ofSeconds(1));
     Duration drain = duration(ConfigKeys.SERVER_DRAIN, Duration.ZERO);
     Duration grace = duration(ConfigKeys.SERVER_SHUTDOWN_GRACE, Duration.ZERO);
     int loops = (int) integer(ConfigKeys.SERVER_EVENT_LOOPS, 0, 1024);
     return new Settings.Server(orEmpty(host), port, tls, (int) maxBody, orEmpty(tokenPath), maxConnections, headerTimeout,
-        drain, grace, loops);
+        idleTimeout, drain, grace, loops);
   }
 
   private Optional<Settings.Tls> tls() {

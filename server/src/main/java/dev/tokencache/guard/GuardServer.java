@@ -73,7 +73,8 @@ public final class GuardServer {
   public static Future<GuardServer> start(Vertx vertx, String host, int port, URI target, String header,
       List<SecretSource> sources, MeterRegistry registry, Consumer<String> accessLines, InstantSource clock) {
     return start(vertx, host, port, target, header, sources, registry, accessLines, clock,
-        new HttpEdge.Policy(java.time.Duration.ofSeconds(10), ConnectionLimit.of("guard listener", 0)));
+        new HttpEdge.Policy(java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(120),
+            ConnectionLimit.of("guard listener", 0)));
   }
 
   /** As above, with the listener's connection limit and header-read deadline. */
@@ -102,8 +103,9 @@ public final class GuardServer {
     java.util.Map<io.vertx.core.http.HttpConnection, java.util.concurrent.atomic.AtomicInteger> connections =
         new java.util.concurrent.ConcurrentHashMap<>();
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
-        // an idle client connection may not be held forever (the proxy's listener closes them after 120 s too)
-        .setIdleTimeout(120)
+        // an idle client connection may not be held forever (server.idle-timeout, as on the proxy's listener)
+        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, policy.idleTimeout().toMillis()))
+        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
         // HTTP/1.1 only, as the token proxy's listener: no cleartext HTTP/2 upgrade, no WebSocket extensions
         .setHttp2ClearTextEnabled(false)
         .setPerFrameWebSocketCompressionSupported(false)

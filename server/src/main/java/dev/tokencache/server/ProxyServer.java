@@ -147,7 +147,7 @@ public final class ProxyServer {
       options.setPort(freePort(settings.server().host()));
     }
     AtomicBoolean draining = new AtomicBoolean();
-    HttpEdge.Policy policy = new HttpEdge.Policy(settings.server().headerTimeout(),
+    HttpEdge.Policy policy = new HttpEdge.Policy(settings.server().headerTimeout(), settings.server().idleTimeout(),
         ConnectionLimit.of("token listener", settings.server().maxConnections()));
     // a connection may outlive the grace by this much: time for the 503 the grace's end writes to reach its client
     Duration closeWithin = settings.server().shutdownGrace().plus(CLOSE_MARGIN);
@@ -186,7 +186,8 @@ public final class ProxyServer {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(server.host())
         .setPort(server.port())
-        .setIdleTimeout(120)
+        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, server.idleTimeout().toMillis()))
+        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
         .setCompressionSupported(false)
         // no WebSocket on a token endpoint: without these, Vert.x puts a WebSocket extension handler in front of
         // every request (about 2 % of a hit's CPU in a profile)
