@@ -6,21 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tokencache.edge.ConnectionLimit;
 import dev.tokencache.edge.HttpEdge;
 import dev.tokencache.guard.GuardServer;
-import dev.tokencache.origin.SecretSources;
 import dev.tokencache.support.FakeUpstream;
+import dev.tokencache.support.GuardFixture;
 import dev.tokencache.support.KeepAliveConnection;
-import dev.tokencache.support.MutableClock;
 import dev.tokencache.support.ProxyHarness;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,14 +50,8 @@ class ConnectionLimitsTest {
         Map.of("server.header-timeout", "300ms", "server.max-connections", Integer.toString(MAX),
             "server.idle-timeout", IDLE.toMillis() + "ms"));
     vertx = Vertx.vertx();
-    MutableClock clock = new MutableClock(Instant.now());
-    var source = SecretSources.parse("env:ORIGIN", Map.of("ORIGIN", "origin-secret-value-0123456789"),
-        Duration.ofMinutes(1), Duration.ofMinutes(10), clock)
-        .start(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    guard = GuardServer.start(vertx, "127.0.0.1", 0, URI.create(upstream.server.url("/").toString()),
-            "x-origin-verify", List.of(source), new SimpleMeterRegistry(), line -> { }, clock,
-            new HttpEdge.Policy(Duration.ofMillis(300), IDLE, ConnectionLimit.of("guard listener", MAX)))
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    guard = GuardFixture.start(vertx, upstream, "origin-secret-value-0123456789", line -> { },
+        new HttpEdge.Policy(Duration.ofMillis(300), IDLE, ConnectionLimit.of("guard listener", MAX)));
   }
 
   @AfterAll
@@ -176,6 +166,7 @@ class ConnectionLimitsTest {
       } catch (IOException closedAtOnce) {
         // not yet
       }
+      Thread.sleep(20); // polling for the server to see the freed connection close, bounded by the deadline
     }
     return false;
   }

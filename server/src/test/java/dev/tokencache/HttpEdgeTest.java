@@ -3,23 +3,20 @@ package dev.tokencache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokencache.guard.GuardServer;
-import dev.tokencache.origin.SecretSources;
+import dev.tokencache.edge.ConnectionLimit;
+import dev.tokencache.edge.HttpEdge;
 import dev.tokencache.support.FakeUpstream;
-import dev.tokencache.support.MutableClock;
+import dev.tokencache.support.GuardFixture;
 import dev.tokencache.support.ProxyHarness;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -45,12 +42,8 @@ class HttpEdgeTest {
     upstream = new FakeUpstream();
     proxy = ProxyHarness.start(upstream.tokenUrl());
     vertx = Vertx.vertx();
-    MutableClock clock = new MutableClock(Instant.now());
-    var source = SecretSources.parse("env:ORIGIN", Map.of("ORIGIN", SECRET), Duration.ofMinutes(1),
-        Duration.ofMinutes(10), clock).start(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    guard = GuardServer.start(vertx, "127.0.0.1", 0, URI.create(upstream.server.url("/").toString()),
-            "x-origin-verify", List.of(source), new SimpleMeterRegistry(), guardLines::add, clock)
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    guard = GuardFixture.start(vertx, upstream, SECRET, guardLines::add, new HttpEdge.Policy(Duration.ofSeconds(10),
+        Duration.ofSeconds(120), ConnectionLimit.of("guard listener", 0)));
   }
 
   @AfterAll

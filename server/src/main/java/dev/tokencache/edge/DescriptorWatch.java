@@ -16,12 +16,8 @@ public final class DescriptorWatch {
 
   private final AtomicBoolean low = new AtomicBoolean();
 
-  private DescriptorWatch() {}
-
-  /** A watch that is not scheduled: {@link #check} is called by hand. */
-  static DescriptorWatch forTest() {
-    return new DescriptorWatch();
-  }
+  /** Not scheduled: {@link #start} schedules one; tests call {@link #check} by hand. */
+  DescriptorWatch() {}
 
   /** Starts watching on {@code vertx}'s timers until it closes; returns the timer id. */
   public static long start(Vertx vertx) {

@@ -156,7 +156,7 @@ public final class GuardServer {
         });
     return server.listen().map(bound -> {
       LOG.info("origin guard listening on {}:{} in front of {} (header {}, {} secret source(s), {} connections at most)",
-          host, bound.actualPort(), target, header, sources.size(), policy.connections().max());
+          host, bound.actualPort(), withoutUserInfo(target), header, sources.size(), policy.connections().max());
       return new GuardServer(bound, client, sources, connections);
     });
   }
@@ -172,6 +172,12 @@ public final class GuardServer {
         .put("guard", response.headers().contains(DECISION) ? "refused" : "forwarded")
         .put("duration_ms", (System.nanoTime() - started) / 1e6)
         .encode();
+  }
+
+  /** The target for the log: scheme, host, port and path, never credentials written into the URL. */
+  private static String withoutUserInfo(URI target) {
+    String userInfo = target.getRawUserInfo();
+    return userInfo == null ? target.toString() : target.toString().replace(userInfo + "@", "***@");
   }
 
   private static String stripSlash(String path) {

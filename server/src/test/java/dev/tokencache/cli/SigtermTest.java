@@ -130,7 +130,7 @@ class SigtermTest {
       } catch (java.io.IOException stillStarting) {
         // not answering: try again
       }
-      Thread.onSpinWait();
+      Thread.sleep(20); // polling readiness, bounded by the deadline
     }
     return false;
   }

@@ -16,7 +16,7 @@ class DescriptorLimitsTest {
 
   @Test
   void theWarningIsRaisedAtEightyPercentAndClearedUnderSeventy() {
-    DescriptorWatch watch = DescriptorWatch.forTest();
+    DescriptorWatch watch = new DescriptorWatch();
     watch.check(700, 1024);
     assertThat(watch.low()).isFalse();
     watch.check(820, 1024);
