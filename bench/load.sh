@@ -4,17 +4,21 @@
 # requests wrk completed. Targets, measured in interleaved rounds in the same run, all answering the same cached
 # client-credentials request with the same token:
 #   nginx          NGINX proxy_cache in front of the issuer (access_log off): the anchor
-#   vertx-floor    a bare Vert.x server answering the token body (the JVM floor)
+#   vertx-floor    a bare Vert.x server answering the token body (the floor of a server on Vert.x's HTTP server)
+#   netty-floor    Netty's HTTP decoder alone answering the same bytes as tokencache (the floor below Vert.x)
 #   tokencache     tokencache serve, default settings, access log on (stdout redirected to a file)
 #   tokencache-nolog  the same with --log-access off
-# Then tokencache's p99 at half of its maximum throughput (wrk paced with DELAY_MS).
+# Each target is warmed up first (WARMUP seconds, default 20: the JIT of a JVM target is still compiling after
+# 10 s, and a compile thread takes the server's core). Then the p99 of every target at the same paced load, about
+# half of tokencache's maximum throughput (wrk paced with DELAY_MS).
 #   needs: wrk, nginx (Debian: apt-get install -y wrk nginx-light), Java 17+, 2 cores
-#   usage: bench/load.sh [seconds per round, default 10] [rounds, default 3]
+#   usage: [WARMUP=20] bench/load.sh [seconds per round, default 10] [rounds, default 3]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 seconds="${1:-10}"
 rounds="${2:-3}"
+warmup="${WARMUP:-20}"
 connections=50
 work="$(mktemp -d)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -30,7 +34,7 @@ jar="$root/server/target/tokencache.jar"
 [ -f "$root/benchmarks/target/benchmarks.jar" ] || (cd "$root" && ./mvnw -B -q -Pbench -DskipTests package)
 java_opts="-Xmx512m"
 
-issuer_port=$(free_port); nginx_port=$(free_port); floor_port=$(free_port)
+issuer_port=$(free_port); nginx_port=$(free_port); floor_port=$(free_port); netty_port=$(free_port)
 proxy_port=$(free_port); proxy_admin=$(free_port); nolog_port=$(free_port); nolog_admin=$(free_port)
 # the issuer and wrk run on core 1; every server under test on core 0
 taskset -c 1 java $java_opts -jar "$jar" issuer --port "$issuer_port" >"$work/issuer.log" 2>&1 &
@@ -58,29 +62,36 @@ expected=$(token_of < "$work/body.json")
 taskset -c 0 java $java_opts -cp "$root/benchmarks/target/benchmarks.jar" dev.tokencache.bench.FixedBodyServer \
   "$floor_port" "$work/body.json" >"$work/floor.log" 2>&1 &
 floor_pid=$!
+taskset -c 0 java $java_opts -cp "$root/benchmarks/target/benchmarks.jar" dev.tokencache.bench.NettyFixedBodyServer \
+  "$netty_port" "$work/body.json" >"$work/netty.log" 2>&1 &
+netty_pid=$!
 wait_http "http://127.0.0.1:$floor_port/"
+wait_http "http://127.0.0.1:$netty_port/"
 nginx_worker=$(pgrep -P "$(cat "$work/nginx.pid")" nginx | head -1)
 
 # every target must answer a token of the issuer's for this client, the same one before and after the rounds
 # (each proxy fetched its own once; the floor answers tokencache's; NGINX replays what it cached)
 declare -A token_before
-for port in "$nginx_port" "$floor_port" "$proxy_port" "$nolog_port"; do
+for port in "$nginx_port" "$floor_port" "$netty_port" "$proxy_port" "$nolog_port"; do
   first=$(ask "http://127.0.0.1:$port/oauth2/token" | token_of)
   again=$(ask "http://127.0.0.1:$port/oauth2/token" | token_of)
   if [ -z "$first" ] || [ "$first" != "$again" ]; then echo "port $port did not answer one cached token" >&2; exit 1; fi
   token_before[$port]=$first
 done
 [ "${token_before[$floor_port]}" = "$expected" ] || { echo "the floor answers another body" >&2; exit 1; }
+[ "${token_before[$netty_port]}" = "$expected" ] || { echo "the Netty floor answers another body" >&2; exit 1; }
 upstream_count() { curl -s "http://127.0.0.1:$1/metrics" | awk '/^tokencache_upstream_requests_total/ {s += $2} END {print s + 0}'; }
 before_proxy=$(upstream_count "$proxy_admin"); before_nolog=$(upstream_count "$nolog_admin")
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
-declare -A pid_of=([nginx]="$nginx_worker" [vertx-floor]="$floor_pid" [tokencache]="$proxy_pid" [tokencache-nolog]="$nolog_pid")
-declare -A port_of=([nginx]="$nginx_port" [vertx-floor]="$floor_port" [tokencache]="$proxy_port" [tokencache-nolog]="$nolog_port")
-targets=(nginx vertx-floor tokencache tokencache-nolog)
+declare -A pid_of=([nginx]="$nginx_worker" [vertx-floor]="$floor_pid" [netty-floor]="$netty_pid" [tokencache]="$proxy_pid"
+  [tokencache-nolog]="$nolog_pid")
+declare -A port_of=([nginx]="$nginx_port" [vertx-floor]="$floor_port" [netty-floor]="$netty_port" [tokencache]="$proxy_port"
+  [tokencache-nolog]="$nolog_port")
+targets=(nginx vertx-floor netty-floor tokencache tokencache-nolog)
 for target in "${targets[@]}"; do # warm-up: JIT, caches, connections
-  taskset -c 1 wrk -t1 -c"$connections" -d3s -s "$here/post.lua" "http://127.0.0.1:${port_of[$target]}/oauth2/token" >/dev/null
+  taskset -c 1 wrk -t1 -c"$connections" -d"${warmup}s" -s "$here/post.lua" "http://127.0.0.1:${port_of[$target]}/oauth2/token" >/dev/null
 done
 : > "$work/rounds"
 for round in $(seq 1 "$rounds"); do
@@ -105,7 +116,7 @@ awk -v hz="$hz" '
   { t = $1; ticks[t] += $3; for (i = 4; i <= NF; i++) { split($i, kv, "="); v[t, kv[1]] += kv[2] }; rounds[t]++ }
   END {
     nginx = ticks["nginx"] * 1e6 / hz / v["nginx", "requests"]
-    n = split("nginx vertx-floor tokencache tokencache-nolog", order, " ")
+    n = split("nginx vertx-floor netty-floor tokencache tokencache-nolog", order, " ")
     for (k = 1; k <= n; k++) {
       t = order[k]; cpu = ticks[t] * 1e6 / hz / v[t, "requests"]
       printf "| %s | %.0f | %.1f | %.2f ms | %.2f |\n", t, v[t, "rps"] / rounds[t], cpu, v[t, "p99_ms"] / rounds[t], cpu / nginx
@@ -131,8 +142,18 @@ max_rps=$(awk '$1 == "tokencache" { for (i = 4; i <= NF; i++) { split($i, kv, "=
 # whose bursts alone give even the bare Vert.x floor a p99 of about 4 ms here
 paced=100
 delay=$(( paced * 1000 * 2 / max_rps )); [ "$delay" -ge 1 ] || delay=1
-for target in vertx-floor tokencache; do
-  line=$(DELAY_MS=$delay taskset -c 1 wrk -t1 -c"$paced" -d"${seconds}s" -s "$here/post.lua" \
-    "http://127.0.0.1:${port_of[$target]}/oauth2/token" | grep '^RESULT')
-  echo "$target at about half of tokencache's maximum (${max_rps} req/s; ${paced} connections paced at ${delay} ms): $line"
+echo
+echo "p99 at about half of tokencache's maximum (${max_rps} req/s; ${paced} connections paced at ${delay} ms), $rounds rounds:"
+: > "$work/paced"
+for round in $(seq 1 "$rounds"); do
+  for target in nginx vertx-floor netty-floor tokencache; do
+    line=$(DELAY_MS=$delay taskset -c 1 wrk -t1 -c"$paced" -d"${seconds}s" -s "$here/post.lua" \
+      "http://127.0.0.1:${port_of[$target]}/oauth2/token" | grep '^RESULT')
+    echo "round $round $target $line"
+    echo "$target $(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$line")" >> "$work/paced"
+  done
+done
+for target in nginx vertx-floor netty-floor tokencache; do # the median of the rounds: one stall moves a p99 a lot
+  awk -v t="$target" '$1 == t { print $2 }' "$work/paced" | sort -n \
+    | awk -v t="$target" '{ v[NR] = $1 } END { printf "%s p99 median %.2f ms (of %s)\n", t, v[int((NR + 1) / 2)], NR }'
 done

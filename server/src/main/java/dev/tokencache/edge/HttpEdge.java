@@ -24,7 +24,7 @@ public final class HttpEdge {
    * What a listener enforces on its connections.
    *
    * @param headerTimeout the longest a request's line and headers may take to arrive
-   * @param idleTimeout how long a connection may stay idle (nothing read or written) before it is closed
+   * @param idleTimeout how long a connection may stay idle (nothing received) before it is closed
    * @param connections the most connections open at once
    */
   public record Policy(Duration headerTimeout, Duration idleTimeout, ConnectionLimit connections) {}

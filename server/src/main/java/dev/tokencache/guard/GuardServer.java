@@ -103,8 +103,9 @@ public final class GuardServer {
     java.util.Map<io.vertx.core.http.HttpConnection, java.util.concurrent.atomic.AtomicInteger> connections =
         new java.util.concurrent.ConcurrentHashMap<>();
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
-        // an idle client connection may not be held forever (server.idle-timeout, as on the proxy's listener)
-        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, policy.idleTimeout().toMillis()))
+        // an idle client connection may not be held forever (server.idle-timeout, as on the proxy's listener: idle
+        // means nothing received)
+        .setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, policy.idleTimeout().toMillis()))
         .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
         // HTTP/1.1 only, as the token proxy's listener: no cleartext HTTP/2 upgrade, no WebSocket extensions
         .setHttp2ClearTextEnabled(false)

@@ -75,7 +75,9 @@ public final class ProxyMetrics implements RequestObserver, UpstreamListener {
     private final Timer errorDuration;
     private final Counter avoided;
     private final Timer upstreamDuration;
-    private final ConcurrentMap<Integer, Counter> responsesByStatus = new ConcurrentHashMap<>();
+    /** By status code 100 to 599, registered on first use (an array: no boxed status and map lookup per request). */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Counter> responsesByStatus =
+        new java.util.concurrent.atomic.AtomicReferenceArray<>(600);
     private final ConcurrentMap<String, Counter> upstreamByStatus = new ConcurrentHashMap<>();
 
     Meters(String upstream) {
@@ -118,9 +120,20 @@ public final class ProxyMetrics implements RequestObserver, UpstreamListener {
           avoided.increment();
         }
       }
-      responsesByStatus.computeIfAbsent(record.status(), status -> Counter.builder("tokencache.responses")
-          .description("Token-listener responses, by HTTP status").tag("status", Integer.toString(status))
-          .tag("upstream", upstream).register(registry)).increment();
+      responses(record.status()).increment();
+    }
+
+    private Counter responses(int status) {
+      boolean usual = status >= 100 && status < 600;
+      Counter counter = usual ? responsesByStatus.get(status) : null;
+      if (counter == null) { // registering twice is harmless: the registry returns the one meter
+        counter = Counter.builder("tokencache.responses").description("Token-listener responses, by HTTP status")
+            .tag("status", Integer.toString(status)).tag("upstream", upstream).register(registry);
+        if (usual) {
+          responsesByStatus.set(status, counter);
+        }
+      }
+      return counter;
     }
 
     @Override

@@ -147,6 +147,9 @@ public final class TokenRequestParser {
    * stray {@code %} is taken literally, as the authorization server will most likely take it.
    */
   private static String formDecoded(String part) {
+    if (part.indexOf('%') < 0 && part.indexOf('+') < 0) {
+      return part; // nothing to decode (the usual case): URLDecoder would allocate a builder to find that out
+    }
     try {
       return URLDecoder.decode(part, StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {

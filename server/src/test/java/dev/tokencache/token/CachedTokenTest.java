@@ -37,6 +37,19 @@ class CachedTokenTest {
     assertThat(rendered.get("token_type").asText()).isEqualTo("Bearer");
   }
 
+  /** Whole seconds left, rounded down (towards the past once expired), as Duration.between(...).toMillis() / 1000 floored. */
+  @ParameterizedTest
+  @ValueSource(longs = {0, 1, 999_999, 1_000_000, 999_999_999, 1_000_000_000, 3_599_999_999_999L, 3_600_000_000_000L,
+      3_600_000_000_001L, 3_601_500_000_000L, 7_200_000_000_000L})
+  void secondsLeftCountsWholeSecondsDownAcrossSubSecondEdges(long nanosAfterT0) {
+    CachedToken token = parse("{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"expires_in\":3600}");
+    Instant now = T0.plusNanos(nanosAfterT0);
+    long expected = Math.floorDiv(Duration.between(now, token.expiresAt()).toMillis(), 1000);
+    assertThat(token.secondsLeftAt(now)).isEqualTo(expected);
+    assertThat(token.secondsLeftAt(now.plusNanos(123_456_789))).isEqualTo(
+        Math.floorDiv(Duration.between(now.plusNanos(123_456_789), token.expiresAt()).toMillis(), 1000));
+  }
+
   @Test
   void expiryIsBoundedByJwtExpClaim() throws Exception {
     SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256),
