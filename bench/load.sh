@@ -8,17 +8,17 @@
 #   netty-floor    Netty's HTTP decoder alone answering the same bytes as tokencache (the floor below Vert.x)
 #   tokencache     tokencache serve, default settings, access log on (stdout redirected to a file)
 #   tokencache-nolog  the same with --log-access off
-# Each target is warmed up first (WARMUP seconds, default 20: the JIT of a JVM target is still compiling after
-# 10 s, and a compile thread takes the server's core). Then the p99 of every target at the same paced load, about
+# Each target is warmed up first (WARMUP seconds, default 45: under this load the JIT of a JVM target still
+# compiles and recompiles after 30 s, and its compile thread takes the server's core). Then the p99 of every target at the same paced load, about
 # half of tokencache's maximum throughput (wrk paced with DELAY_MS).
 #   needs: wrk, nginx (Debian: apt-get install -y wrk nginx-light), Java 17+, 2 cores
-#   usage: [WARMUP=20] bench/load.sh [seconds per round, default 10] [rounds, default 3]
+#   usage: [WARMUP=45] bench/load.sh [seconds per round, default 10] [rounds, default 3]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 seconds="${1:-10}"
 rounds="${2:-3}"
-warmup="${WARMUP:-20}"
+warmup="${WARMUP:-45}"
 connections=50
 work="$(mktemp -d)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -84,6 +84,12 @@ upstream_count() { curl -s "http://127.0.0.1:$1/metrics" | awk '/^tokencache_ups
 before_proxy=$(upstream_count "$proxy_admin"); before_nolog=$(upstream_count "$nolog_admin")
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# "tid name ticks" for every thread of a process, sorted by tid (for join)
+thread_ticks() {
+  for task in /proc/"$1"/task/*; do
+    echo "$(basename "$task") $(tr -c 'A-Za-z0-9\n-' _ < "$task/comm") $(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0)"
+  done | sort
+}
 hz=$(getconf CLK_TCK)
 declare -A pid_of=([nginx]="$nginx_worker" [vertx-floor]="$floor_pid" [netty-floor]="$netty_pid" [tokencache]="$proxy_pid"
   [tokencache-nolog]="$nolog_pid")
@@ -93,15 +99,19 @@ targets=(nginx vertx-floor netty-floor tokencache tokencache-nolog)
 for target in "${targets[@]}"; do # warm-up: JIT, caches, connections
   taskset -c 1 wrk -t1 -c"$connections" -d"${warmup}s" -s "$here/post.lua" "http://127.0.0.1:${port_of[$target]}/oauth2/token" >/dev/null
 done
-: > "$work/rounds"
+: > "$work/rounds"; : > "$work/threads"
 for round in $(seq 1 "$rounds"); do
   for target in "${targets[@]}"; do
     pid=${pid_of[$target]}
+    [ "$target" = tokencache ] && thread_ticks "$pid" > "$work/threads.before"
     start=$(cpu_ticks "$pid")
     line=$(taskset -c 1 wrk -t1 -c"$connections" -d"${seconds}s" -s "$here/post.lua" \
       "http://127.0.0.1:${port_of[$target]}/oauth2/token" | grep '^RESULT')
     end=$(cpu_ticks "$pid")
     requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
+    if [ "$target" = tokencache ]; then # where tokencache's CPU goes, by thread
+      thread_ticks "$pid" | join - "$work/threads.before" | awk -v n="$requests" '{ print $2, $3 - $5, n }' >> "$work/threads"
+    fi
     echo "$target $round $(( end - start )) $line" >> "$work/rounds"
     awk -v t="$target" -v r="$round" -v ticks=$(( end - start )) -v hz="$hz" -v n="$requests" -v l="$line" \
       'BEGIN { printf "round %d %-17s %s cpu_us_per_req=%.1f\n", r, t, l, ticks * 1e6 / hz / n }'
@@ -123,6 +133,10 @@ awk -v hz="$hz" '
     }
   }' "$work/rounds"
 echo
+echo "tokencache's CPU by thread, µs per request over the rounds:"
+awk '{ ticks[$1] += $2; n[$1] += $3 }
+  END { for (t in ticks) if (ticks[t] > 0) printf "  %-28s %.2f\n", t, ticks[t] * 1e6 / hz / (n[t] > 0 ? n[t] : 1) }' \
+  hz="$hz" "$work/threads" | sort -k2 -rn
 echo "upstream requests during the measured rounds: tokencache $(( after_proxy - before_proxy )), tokencache-nolog $(( after_nolog - before_nolog ))"
 changed=""
 for target in "${targets[@]}"; do
