@@ -56,8 +56,7 @@ class ConnectionLimitsTest {
 
   @AfterAll
   static void stop() throws Exception {
-    guard.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    GuardFixture.stop(guard, vertx);
     proxy.close();
     upstream.close();
   }

@@ -27,4 +27,10 @@ public final class GuardFixture {
             "x-origin-verify", List.of(source), new SimpleMeterRegistry(), accessLines, clock, policy)
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
+
+  /** Stops {@code guard}, then the Vert.x instance it ran on. */
+  public static void stop(GuardServer guard, Vertx vertx) throws Exception {
+    guard.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
 }
