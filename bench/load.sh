@@ -6,6 +6,8 @@
 #   nginx          NGINX proxy_cache in front of the issuer (access_log off): the anchor
 #   vertx-floor    a bare Vert.x server answering the token body (the floor of a server on Vert.x's HTTP server)
 #   netty-floor    Netty's HTTP decoder alone answering the same bytes as tokencache (the floor below Vert.x)
+#   netty-token    tokencache's own work on a hit (parse, key, lookup, render, metrics, access log to a file) on that
+#                  decoder, without Vert.x: a spike that answers hits only, the floor of any rewrite of the HTTP layer
 #   tokencache     tokencache serve, default settings, access log on (stdout redirected to a file)
 #   tokencache-nolog  the same with --log-access off
 # Each target is warmed up first (WARMUP seconds, default 45: under this load the JIT of a JVM target still
@@ -34,7 +36,7 @@ jar="$root/server/target/tokencache.jar"
 [ -f "$root/benchmarks/target/benchmarks.jar" ] || (cd "$root" && ./mvnw -B -q -Pbench -DskipTests package)
 java_opts="-Xmx512m"
 
-issuer_port=$(free_port); nginx_port=$(free_port); floor_port=$(free_port); netty_port=$(free_port)
+issuer_port=$(free_port); nginx_port=$(free_port); floor_port=$(free_port); netty_port=$(free_port); spike_port=$(free_port)
 proxy_port=$(free_port); proxy_admin=$(free_port); nolog_port=$(free_port); nolog_admin=$(free_port)
 # the issuer and wrk run on core 1; every server under test on core 0
 taskset -c 1 java $java_opts -jar "$jar" issuer --port "$issuer_port" >"$work/issuer.log" 2>&1 &
@@ -65,14 +67,18 @@ floor_pid=$!
 taskset -c 0 java $java_opts -cp "$root/benchmarks/target/benchmarks.jar" dev.tokencache.bench.NettyFixedBodyServer \
   "$netty_port" "$work/body.json" >"$work/netty.log" 2>&1 &
 netty_pid=$!
+taskset -c 0 java $java_opts -cp "$root/benchmarks/target/benchmarks.jar" dev.tokencache.bench.NettyTokenServer \
+  "$spike_port" "$work/body.json" >"$work/spike-access.log" 2>"$work/spike.log" &
+spike_pid=$!
 wait_http "http://127.0.0.1:$floor_port/"
 wait_http "http://127.0.0.1:$netty_port/"
+wait_http "http://127.0.0.1:$spike_port/"
 nginx_worker=$(pgrep -P "$(cat "$work/nginx.pid")" nginx | head -1)
 
 # every target must answer a token of the issuer's for this client, the same one before and after the rounds
 # (each proxy fetched its own once; the floor answers tokencache's; NGINX replays what it cached)
 declare -A token_before
-for port in "$nginx_port" "$floor_port" "$netty_port" "$proxy_port" "$nolog_port"; do
+for port in "$nginx_port" "$floor_port" "$netty_port" "$spike_port" "$proxy_port" "$nolog_port"; do
   first=$(ask "http://127.0.0.1:$port/oauth2/token" | token_of)
   again=$(ask "http://127.0.0.1:$port/oauth2/token" | token_of)
   if [ -z "$first" ] || [ "$first" != "$again" ]; then echo "port $port did not answer one cached token" >&2; exit 1; fi
@@ -80,10 +86,12 @@ for port in "$nginx_port" "$floor_port" "$netty_port" "$proxy_port" "$nolog_port
 done
 [ "${token_before[$floor_port]}" = "$expected" ] || { echo "the floor answers another body" >&2; exit 1; }
 [ "${token_before[$netty_port]}" = "$expected" ] || { echo "the Netty floor answers another body" >&2; exit 1; }
+[ "${token_before[$spike_port]}" = "$expected" ] || { echo "the Netty spike answers another token" >&2; exit 1; }
 upstream_count() { curl -s "http://127.0.0.1:$1/metrics" | awk '/^tokencache_upstream_requests_total/ {s += $2} END {print s + 0}'; }
 before_proxy=$(upstream_count "$proxy_admin"); before_nolog=$(upstream_count "$nolog_admin")
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+sys_ticks() { awk '{print $15}' "/proc/$1/stat"; } # the kernel's share: system calls, and on loopback the peer's TCP work
 # "tid name ticks" for every thread of a process, sorted by tid (for join)
 thread_ticks() {
   for task in /proc/"$1"/task/*; do
@@ -91,11 +99,11 @@ thread_ticks() {
   done | sort
 }
 hz=$(getconf CLK_TCK)
-declare -A pid_of=([nginx]="$nginx_worker" [vertx-floor]="$floor_pid" [netty-floor]="$netty_pid" [tokencache]="$proxy_pid"
-  [tokencache-nolog]="$nolog_pid")
-declare -A port_of=([nginx]="$nginx_port" [vertx-floor]="$floor_port" [netty-floor]="$netty_port" [tokencache]="$proxy_port"
-  [tokencache-nolog]="$nolog_port")
-targets=(nginx vertx-floor netty-floor tokencache tokencache-nolog)
+declare -A pid_of=([nginx]="$nginx_worker" [vertx-floor]="$floor_pid" [netty-floor]="$netty_pid" [netty-token]="$spike_pid"
+  [tokencache]="$proxy_pid" [tokencache-nolog]="$nolog_pid")
+declare -A port_of=([nginx]="$nginx_port" [vertx-floor]="$floor_port" [netty-floor]="$netty_port" [netty-token]="$spike_port"
+  [tokencache]="$proxy_port" [tokencache-nolog]="$nolog_port")
+targets=(nginx vertx-floor netty-floor netty-token tokencache tokencache-nolog)
 for target in "${targets[@]}"; do # warm-up: JIT, caches, connections
   taskset -c 1 wrk -t1 -c"$connections" -d"${warmup}s" -s "$here/post.lua" "http://127.0.0.1:${port_of[$target]}/oauth2/token" >/dev/null
 done
@@ -104,10 +112,10 @@ for round in $(seq 1 "$rounds"); do
   for target in "${targets[@]}"; do
     pid=${pid_of[$target]}
     [ "$target" = tokencache ] && thread_ticks "$pid" > "$work/threads.before"
-    start=$(cpu_ticks "$pid")
+    start=$(cpu_ticks "$pid"); start_sys=$(sys_ticks "$pid")
     line=$(taskset -c 1 wrk -t1 -c"$connections" -d"${seconds}s" -s "$here/post.lua" \
       "http://127.0.0.1:${port_of[$target]}/oauth2/token" | grep '^RESULT')
-    end=$(cpu_ticks "$pid")
+    end=$(cpu_ticks "$pid"); line="$line sys_ticks=$(( $(sys_ticks "$pid") - start_sys ))"
     requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
     if [ "$target" = tokencache ]; then # where tokencache's CPU goes, by thread
       thread_ticks "$pid" | join - "$work/threads.before" | awk -v n="$requests" '{ print $2, $3 - $5, n }' >> "$work/threads"
@@ -120,16 +128,18 @@ done
 after_proxy=$(upstream_count "$proxy_admin"); after_nolog=$(upstream_count "$nolog_admin")
 
 echo
-echo "| target | req/s | server CPU µs/req | p99 | ratio CPU/req to NGINX |"
-echo "| --- | ---: | ---: | ---: | ---: |"
+echo "| target | req/s | server CPU µs/req | of which kernel | p99 | ratio CPU/req to NGINX |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 awk -v hz="$hz" '
   { t = $1; ticks[t] += $3; for (i = 4; i <= NF; i++) { split($i, kv, "="); v[t, kv[1]] += kv[2] }; rounds[t]++ }
   END {
     nginx = ticks["nginx"] * 1e6 / hz / v["nginx", "requests"]
-    n = split("nginx vertx-floor netty-floor tokencache tokencache-nolog", order, " ")
+    n = split("nginx vertx-floor netty-floor netty-token tokencache tokencache-nolog", order, " ")
     for (k = 1; k <= n; k++) {
       t = order[k]; cpu = ticks[t] * 1e6 / hz / v[t, "requests"]
-      printf "| %s | %.0f | %.1f | %.2f ms | %.2f |\n", t, v[t, "rps"] / rounds[t], cpu, v[t, "p99_ms"] / rounds[t], cpu / nginx
+      sys = v[t, "sys_ticks"] * 1e6 / hz / v[t, "requests"]
+      printf "| %s | %.0f | %.1f | %.1f | %.2f ms | %.2f |\n", t, v[t, "rps"] / rounds[t], cpu, sys, v[t, "p99_ms"] / rounds[t],
+        cpu / nginx
     }
   }' "$work/rounds"
 echo
@@ -160,14 +170,14 @@ echo
 echo "p99 at about half of tokencache's maximum (${max_rps} req/s; ${paced} connections paced at ${delay} ms), $rounds rounds:"
 : > "$work/paced"
 for round in $(seq 1 "$rounds"); do
-  for target in nginx vertx-floor netty-floor tokencache; do
+  for target in nginx vertx-floor netty-floor netty-token tokencache; do
     line=$(DELAY_MS=$delay taskset -c 1 wrk -t1 -c"$paced" -d"${seconds}s" -s "$here/post.lua" \
       "http://127.0.0.1:${port_of[$target]}/oauth2/token" | grep '^RESULT')
     echo "round $round $target $line"
     echo "$target $(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$line")" >> "$work/paced"
   done
 done
-for target in nginx vertx-floor netty-floor tokencache; do # the median of the rounds: one stall moves a p99 a lot
+for target in nginx vertx-floor netty-floor netty-token tokencache; do # the median of the rounds: one stall moves a p99 a lot
   awk -v t="$target" '$1 == t { print $2 }' "$work/paced" | sort -n \
     | awk -v t="$target" '{ v[NR] = $1 } END { printf "%s p99 median %.2f ms (of %s)\n", t, v[int((NR + 1) / 2)], NR }'
 done
