@@ -8,7 +8,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -25,6 +24,7 @@ import java.util.TreeSet;
  */
 public final class TokenRequestParser {
   private static final Set<String> RESERVED = Set.of("grant_type", "client_id", "client_secret", "scope");
+  private static final String BASIC = "basic";
 
   private TokenRequestParser() {}
 
@@ -121,25 +121,49 @@ public final class TokenRequestParser {
   private static ClientCredentials basic(String header) {
     String value = header.trim();
     int space = value.indexOf(' ');
-    if (space < 0 || !value.substring(0, space).toLowerCase(Locale.ROOT).equals("basic")) {
+    if (!isBasicScheme(value, space)) {
       throw new InvalidTokenRequest(OAuthError.invalidClient("the Authorization header must use the Basic scheme"));
     }
-    String decoded;
+    byte[] decoded;
     try {
-      decoded = new String(Base64.getDecoder().decode(value.substring(space + 1).trim()), StandardCharsets.UTF_8);
+      decoded = Base64.getDecoder().decode(value.substring(space + 1).trim());
     } catch (IllegalArgumentException e) {
       throw new InvalidTokenRequest(OAuthError.invalidClient("the Basic credentials are not valid base64"));
     }
-    int colon = decoded.indexOf(':');
+    // ':' is one byte in UTF-8 and never part of another character's bytes: split first, decode each part once
+    int colon = indexOf(decoded, (byte) ':');
     if (colon <= 0) {
       throw new InvalidTokenRequest(OAuthError.invalidClient("the Basic credentials must be client_id:client_secret"));
     }
-    String id = formDecoded(decoded.substring(0, colon));
-    String secret = formDecoded(decoded.substring(colon + 1));
+    String id = formDecoded(new String(decoded, 0, colon, StandardCharsets.UTF_8));
+    String secret = formDecoded(new String(decoded, colon + 1, decoded.length - colon - 1, StandardCharsets.UTF_8));
     if (id.isEmpty() || secret.isEmpty()) {
       throw new InvalidTokenRequest(OAuthError.invalidClient("the Basic credentials must be client_id:client_secret"));
     }
     return new ClientCredentials(id, secret);
+  }
+
+  /** Whether {@code value} up to {@code space} is "Basic" in any case (ASCII letters only, as the scheme is). */
+  private static boolean isBasicScheme(String value, int space) {
+    if (space != BASIC.length()) {
+      return false;
+    }
+    for (int i = 0; i < space; i++) {
+      char c = value.charAt(i);
+      if (c >= 0x80 || Character.toLowerCase(c) != BASIC.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int indexOf(byte[] bytes, byte wanted) {
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == wanted) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /**

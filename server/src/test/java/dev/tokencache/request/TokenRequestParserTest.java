@@ -74,4 +74,37 @@ class TokenRequestParserTest {
         .hasMessageContaining("sec?ret")
         .hasMessageNotContaining("\"");
   }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"Basic", "basic", "BASIC", "bAsIc"})
+  void theBasicSchemeIsMatchedInAnyCase(String scheme) {
+    String credentials = Base64.getEncoder().encodeToString("svc:pw".getBytes(StandardCharsets.UTF_8));
+    assertThat(parse(scheme + " " + credentials, null, "grant_type=client_credentials").credentials().clientId())
+        .isEqualTo("svc");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"Bearer", "Basicx", "Basi", "ba\u017fic", "bas\u0131c"})
+  void anotherSchemeOrAUnicodeLookalikeOfBasicIsRefused(String scheme) {
+    // ſ (U+017F) and ı (U+0131) upper-case to S and I: a case-insensitive match by upper case would take them
+    String credentials = Base64.getEncoder().encodeToString("svc:pw".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> TokenRequestParser.parse(scheme + " " + credentials, null, "grant_type=client_credentials"))
+        .isInstanceOfSatisfying(InvalidTokenRequest.class,
+            e -> assertThat(e.error().description()).isEqualTo("the Authorization header must use the Basic scheme"));
+  }
+
+  @Test
+  void basicCredentialsSplitAtTheFirstColonAndDecodeAsUtf8() {
+    TokenRequest request = parse(basic("sérvice-✓:pa:ss-é"), null, "grant_type=client_credentials");
+    assertThat(request.credentials().clientId()).isEqualTo("sérvice-✓");
+    assertThat(request.credentials().clientSecret()).isEqualTo("pa:ss-é");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"svc", ":pw", "svc:"})
+  void basicCredentialsWithoutBothPartsAreRefused(String raw) {
+    assertThatThrownBy(() -> TokenRequestParser.parse(basic(raw), null, "grant_type=client_credentials"))
+        .isInstanceOfSatisfying(InvalidTokenRequest.class, e -> assertThat(e.error().description())
+            .isEqualTo("the Basic credentials must be client_id:client_secret"));
+  }
 }
