@@ -58,6 +58,8 @@ public final class NettyTokenServer {
   private static final byte[] HEAD = ("HTTP/1.1 200 OK\r\ncache-control: no-store\r\npragma: no-cache\r\n"
       + "x-token-cache: HIT\r\ncontent-type: application/json;charset=UTF-8\r\ncontent-length: ")
       .getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NOT_FOUND = "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n"
+      .getBytes(StandardCharsets.US_ASCII);
 
   private NettyTokenServer() {}
 
@@ -143,6 +145,10 @@ public final class NettyTokenServer {
       String uri = head.uri();
       int q = uri.indexOf('?');
       String path = q < 0 ? uri : uri.substring(0, q);
+      if (!path.equals("/oauth2/token")) { // the readiness probe of bench/load.sh: nothing else is served
+        ctx.writeAndFlush(ctx.alloc().ioBuffer().writeBytes(NOT_FOUND));
+        return;
+      }
       TokenRequest request = ((ParsedRequest.ClientCredentialsGrant) TokenRequestParser.parse(
           head.headers().get(HttpHeaderNames.AUTHORIZATION), q < 0 ? null : uri.substring(q + 1), body.toString()))
           .request();
