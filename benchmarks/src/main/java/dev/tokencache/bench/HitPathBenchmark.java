@@ -12,9 +12,6 @@ import dev.tokencache.token.CacheKey;
 import dev.tokencache.token.CacheKeyDeriver;
 import dev.tokencache.token.TokenRequest;
 import dev.tokencache.upstream.Upstream;
-import dev.tokencache.upstream.UpstreamResponse;
-import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -73,22 +70,7 @@ public class HitPathBenchmark {
         "https://as.example/oauth2/token");
     byte[] body = ("{\"access_token\":\"" + TOKEN + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}")
         .getBytes(StandardCharsets.UTF_8);
-    Upstream upstream = new Upstream() {
-      @Override
-      public URI tokenUrl() {
-        return URI.create("https://as.example/oauth2/token");
-      }
-
-      @Override
-      public Future<UpstreamResponse> requestToken(TokenRequest request) {
-        return Future.succeededFuture(new UpstreamResponse(200, "application/json", null, null, body, 0));
-      }
-
-      @Override
-      public Future<UpstreamResponse> forward(String query, String authorization, Buffer body) {
-        throw new UnsupportedOperationException();
-      }
-    };
+    Upstream upstream = new FixedUpstream(URI.create("https://as.example/oauth2/token"), body);
     pipeline = new TokenPipeline(settings, upstream, new MemoryStore(settings.cache().maxEntries(), clock),
         Optional.empty(), null, clock, () -> 0.5);
     request = ((ParsedRequest.ClientCredentialsGrant) TokenRequestParser.parse(AUTHORIZATION, null, BODY)).request();

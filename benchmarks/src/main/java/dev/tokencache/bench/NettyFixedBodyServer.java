@@ -1,17 +1,9 @@
 package dev.tokencache.bench;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,27 +24,18 @@ public final class NettyFixedBodyServer {
     byte[] head = ("HTTP/1.1 200 OK\r\ncache-control: no-store\r\npragma: no-cache\r\nx-token-cache: HIT\r\n"
         + "content-type: application/json;charset=UTF-8\r\ncontent-length: " + body.length + "\r\nx-request-id: ")
         .getBytes(StandardCharsets.US_ASCII);
-    MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-    new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel channel) {
-            channel.pipeline().addLast(new HttpRequestDecoder(), new SimpleChannelInboundHandler<HttpObject>() {
-              @Override
-              protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-                if (msg instanceof LastHttpContent) {
-                  String id = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
-                  ByteBuf out = ctx.alloc().ioBuffer(head.length + 24 + body.length);
-                  out.writeBytes(head).writeCharSequence(id, StandardCharsets.US_ASCII);
-                  out.writeBytes("\r\n\r\n".getBytes(StandardCharsets.US_ASCII)).writeBytes(body);
-                  ctx.writeAndFlush(out);
-                }
-              }
-            });
-          }
-        })
-        .bind("127.0.0.1", port).sync();
+    NettyListener.start(port, () -> new SimpleChannelInboundHandler<HttpObject>() {
+      @Override
+      protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+        if (msg instanceof LastHttpContent) {
+          String id = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+          ByteBuf out = ctx.alloc().ioBuffer(head.length + 24 + body.length);
+          out.writeBytes(head).writeCharSequence(id, StandardCharsets.US_ASCII);
+          out.writeBytes("\r\n\r\n".getBytes(StandardCharsets.US_ASCII)).writeBytes(body);
+          ctx.writeAndFlush(out);
+        }
+      }
+    });
     System.out.println("netty fixed-body server on 127.0.0.1:" + port);
   }
 }

@@ -15,25 +15,14 @@ import dev.tokencache.request.TokenRequestParser;
 import dev.tokencache.token.CacheKeyDeriver;
 import dev.tokencache.token.TokenRequest;
 import dev.tokencache.upstream.Upstream;
-import dev.tokencache.upstream.UpstreamResponse;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -69,22 +58,7 @@ public final class NettyTokenServer {
     Settings settings = SettingsParser.parse(RawConfig.defaults().withOverrides(Map.of(
         "upstream.token-url", "http://127.0.0.1/oauth2/token")));
     InstantSource clock = InstantSource.system();
-    Upstream upstream = new Upstream() {
-      @Override
-      public URI tokenUrl() {
-        return URI.create("http://127.0.0.1/oauth2/token");
-      }
-
-      @Override
-      public Future<UpstreamResponse> requestToken(TokenRequest request) {
-        return Future.succeededFuture(new UpstreamResponse(200, "application/json", null, null, tokenBody, 0));
-      }
-
-      @Override
-      public Future<UpstreamResponse> forward(String query, String authorization, Buffer body) {
-        throw new UnsupportedOperationException();
-      }
-    };
+    Upstream upstream = new FixedUpstream(URI.create("http://127.0.0.1/oauth2/token"), tokenBody);
     TokenPipeline pipeline = new TokenPipeline(settings, upstream,
         new MemoryStore(settings.cache().maxEntries(), settings.cache().maxMemoryBytes(),
             settings.cache().maxKeysPerClient(), clock), Optional.empty(), null, clock,
@@ -94,16 +68,7 @@ public final class NettyTokenServer {
     CacheKeyDeriver keys = new CacheKeyDeriver(keySecret, upstream.tokenUrl().toString());
     RequestObserver observer = Observability.create(settings.log(), System.out).requests();
 
-    MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-    new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel channel) {
-            channel.pipeline().addLast(new HttpRequestDecoder(), new Hit(pipeline, keys, observer, clock));
-          }
-        })
-        .bind("127.0.0.1", port).sync();
+    NettyListener.start(port, () -> new Hit(pipeline, keys, observer, clock));
     System.err.println("netty token server on 127.0.0.1:" + port);
   }
 
