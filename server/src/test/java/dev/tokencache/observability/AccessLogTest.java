@@ -73,33 +73,53 @@ class AccessLogTest {
 
   @Test
   void linesReachTheSinkWithoutCloseByTheWritersNextPass() throws Exception {
-    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+    LineCounter sink = new LineCounter();
     AccessLog log = new AccessLog(sink);
     try {
       // a few lines (no full buffer) and then more than WAKE_AT full buffers: both reach the sink by themselves
       for (int i = 0; i < 3; i++) {
         log.completed(record("client", "s", Instant.EPOCH));
       }
-      assertThat(linesWithin(sink, 3)).as("a partly filled buffer, written by the 100 ms pass").isEqualTo(3);
+      assertThat(sink.linesOnce(3)).as("a partly filled buffer, written by the 100 ms pass").isEqualTo(3);
       int many = (AccessLog.WAKE_AT + 2) * AccessLog.BUFFER_BYTES / 200;
       for (int i = 0; i < many; i++) {
         log.completed(record("client", "s", Instant.EPOCH));
       }
-      assertThat(linesWithin(sink, 3 + many)).isEqualTo(3 + many);
+      assertThat(sink.linesOnce(3 + many)).isEqualTo(3 + many);
       assertThat(log.dropped()).isZero();
     } finally {
       log.close();
     }
   }
 
-  /** The lines in {@code sink} once it holds {@code expected}, or after 10 s (the writer runs on real time). */
-  private static long linesWithin(ByteArrayOutputStream sink, long expected) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    long lines;
-    while ((lines = sink.toString(StandardCharsets.UTF_8).lines().count()) < expected && System.nanoTime() < deadline) {
-      Thread.sleep(20);
+  /** Counts the lines written to it; {@link #linesOnce} waits (at most 10 s: the writer runs on real time) for a count. */
+  private static final class LineCounter extends OutputStream {
+    private long lines;
+
+    @Override
+    public synchronized void write(int b) {
+      if (b == '\n') {
+        lines++;
+        notifyAll();
+      }
     }
-    return lines;
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+      for (int i = off; i < off + len; i++) {
+        write(b[i]);
+      }
+    }
+
+    /** The lines written once there are {@code expected}, or when 10 s have passed without. */
+    synchronized long linesOnce(long expected) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      long left;
+      while (lines < expected && (left = deadline - System.nanoTime()) > 0) {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+      return lines;
+    }
   }
 
   @Test
